@@ -1,0 +1,92 @@
+import { checkOptions, checkRouter, constructHandler } from './bus-options.js';
+import type { ResultOf } from './command.js';
+import type { DispatchContext } from './context.js';
+import { describe } from './describe.js';
+import { NoHandlerAttachedError } from './errors.js';
+import type { HandlerFactory } from './handler.js';
+import { MessageRouter, messageRouter, type MessageClass } from './message-router.js';
+import { checkMiddleware, compose, type Middleware, type Pipeline } from './middleware.js';
+import { invoke } from './route.js';
+
+/** Options of {@link CommandBus}. */
+export interface CommandBusOptions<M extends readonly Middleware[] = readonly Middleware[]> {
+  /** Where handlers are looked up. @default messageRouter (the one `@command` attaches to) */
+  router?: MessageRouter;
+  /** Builds class handlers on each dispatch. @default (HandlerClass) => new HandlerClass() */
+  handlerFactory?: HandlerFactory;
+  /** Run around each dispatch, first outermost. @default [] */
+  middleware?: M;
+}
+
+/**
+ * What `dispatch` returns for a message: exactly the handler's result when the bus has no
+ * middleware, or either that or a promise of it when middleware may await.
+ */
+export type DispatchResult<M, Layers extends readonly Middleware[]> = Layers extends readonly []
+  ? ResultOf<M>
+  : ResultOf<M> | Promise<Awaited<ResultOf<M>>>;
+
+/**
+ * Dispatches each command to the one handler attached to its class and returns the handler's
+ * result unchanged: a synchronous value stays synchronous, a promise is returned as it is, and a
+ * handler's error reaches the caller unwrapped.
+ *
+ * @example
+ * @command(HelloHandler)
+ * class SayHello extends Command<string> { constructor(readonly username: string) { super(); } }
+ *
+ * const bus = new CommandBus();
+ * bus.dispatch(new SayHello('Tom')); // 'Hello Tom!'
+ */
+export class CommandBus<const Layers extends readonly Middleware[] = readonly []> {
+  readonly #router: MessageRouter;
+  readonly #handlerFactory: HandlerFactory;
+  readonly #pipeline: Pipeline | undefined;
+
+  /** @throws {TypeError} when an option is not of the documented type. */
+  constructor(options?: CommandBusOptions<Layers>) {
+    const checked = checkOptions(options, 'CommandBus');
+    this.#router = checkRouter(checked['router'] ?? messageRouter, MessageRouter, 'CommandBus');
+    this.#handlerFactory = (checked['handlerFactory'] as HandlerFactory | undefined) ?? constructHandler;
+    const layers = checkMiddleware(checked['middleware'], 'CommandBus');
+    this.#pipeline = layers.length === 0 ? undefined : compose(layers, (message, context) => this.#handle(message, context));
+  }
+
+  /**
+   * Runs the handler attached to the command's class (through the middleware, if any) and
+   * returns what it returned.
+   *
+   * @throws {NoHandlerAttachedError} when the command's class has no handler.
+   * @throws {TypeError} when `command` is not a class instance (null, a number, a plain object...).
+   */
+  dispatch<M extends object>(command: M, context?: DispatchContext): DispatchResult<M, Layers> {
+    if (this.#pipeline === undefined) return this.#handle(command, context) as DispatchResult<M, Layers>;
+    if (typeof command !== 'object' || command === null) throw notACommand(command);
+    return this.#pipeline(command, context) as DispatchResult<M, Layers>;
+  }
+
+  #handle(command: object, context: DispatchContext | undefined): unknown {
+    const route = command == null ? undefined : this.#router.routeFor(command.constructor);
+    if (route === undefined) throw notACommand(command);
+    return invoke(route, command, context, this.#handlerFactory);
+  }
+}
+
+/** The error for a dispatch that cannot be routed, saying what was given and what is expected. */
+function notACommand(command: unknown): Error {
+  if (typeof command === 'object' && command !== null && !Array.isArray(command)) {
+    const prototype: unknown = Object.getPrototypeOf(command);
+    if (prototype !== null && prototype !== Object.prototype) {
+      return new NoHandlerAttachedError((command as object).constructor as MessageClass);
+    }
+  }
+  return new TypeError(
+    `dispatch expects a command: an instance of a class with a handler attached, such as new SayHello('Tom') ` +
+      `where SayHello is decorated with @command(Handler) or attached with router.attach(SayHello, handler); got ${describe(command)}.`,
+  );
+}
+
+/** The same class as {@link CommandBus}, under the name of the Python library's generic bus. */
+export const MessageBus = CommandBus;
+/** The same type as {@link CommandBus}. */
+export type MessageBus<Layers extends readonly Middleware[] = readonly []> = CommandBus<Layers>;

@@ -1,0 +1,25 @@
+declare const resultType: unique symbol;
+
+/**
+ * Optional base class for commands and queries whose only job is to carry the result type `R`.
+ *
+ * It has no runtime behaviour and adds no field to instances: the result type lives on a
+ * `declare`d phantom property, so `class GetUser extends Command<User>` costs nothing at run time.
+ *
+ * The type `R` is exactly what the handler returns: a handler of `Command<User>` returns a
+ * `User` synchronously, a handler of `Command<Promise<User>>` returns a `Promise<User>`.
+ *
+ * @example
+ * class GetUser extends Command<Promise<User>> {
+ *   constructor(readonly id: string) { super(); }
+ * }
+ * const user = await bus.dispatch(new GetUser('42')); // User
+ */
+export class Command<R = unknown> {
+  declare private readonly [resultType]?: R;
+}
+
+/**
+ * The result type a command declares through {@link Command}; `unknown` for any other class.
+ */
+export type ResultOf<M> = M extends Command<infer R> ? R : unknown;

@@ -1,0 +1,109 @@
+import { checkOptions, checkRouter, constructHandler } from '../bus-options.js';
+import type { DispatchContext } from '../context.js';
+import { describe } from '../describe.js';
+import type { HandlerFactory } from '../handler.js';
+import { checkMiddleware, compose, type Middleware, type Pipeline } from '../middleware.js';
+import { invoke } from '../route.js';
+import { EventRouter } from './event-router.js';
+
+/** Options of {@link EventBus}. */
+export interface EventBusOptions {
+  /** Where subscribers are looked up. */
+  router: EventRouter;
+  /** Builds class subscribers on each publish. @default (HandlerClass) => new HandlerClass() */
+  handlerFactory?: HandlerFactory;
+  /** Run around each publish (around all its subscribers together), first outermost. @default [] */
+  middleware?: readonly Middleware[];
+}
+
+const done: Promise<void> = Promise.resolve();
+
+/**
+ * Publishes each event to every subscriber of its class.
+ *
+ * Order and concurrency: subscribers are started one after another in subscription order, each
+ * without waiting for the previous one's promise, so asynchronous subscribers run concurrently.
+ * `publish` resolves once all have finished. When any fail (by throwing or by rejecting), the
+ * others still run to the end, and `publish` rejects with an `AggregateError` whose `errors`
+ * hold each failure, in the order they happened. No subscriber is fine: it resolves at once.
+ *
+ * @example
+ * const events = new EventBus({ router: eventRouter });
+ * await events.publish(new UserSignedUp('tom'));
+ */
+export class EventBus {
+  readonly #router: EventRouter;
+  readonly #handlerFactory: HandlerFactory;
+  readonly #pipeline: Pipeline | undefined;
+
+  /** @throws {TypeError} when an option is not of the documented type. */
+  constructor(options: EventBusOptions) {
+    const checked = checkOptions(options ?? null, 'EventBus');
+    this.#router = checkRouter(checked['router'], EventRouter, 'EventBus');
+    this.#handlerFactory = (checked['handlerFactory'] as HandlerFactory | undefined) ?? constructHandler;
+    const layers = checkMiddleware(checked['middleware'], 'EventBus');
+    this.#pipeline = layers.length === 0 ? undefined : compose(layers, (event, context) => this.#fanOut(event, context));
+  }
+
+  /**
+   * Runs every subscriber of the event's class (through the middleware, if any).
+   *
+   * @returns a promise that resolves when all subscribers are done, and rejects with an
+   * `AggregateError` of their failures if any failed, or with a `TypeError` when `event` is
+   * not a class instance.
+   */
+  publish(event: object, context?: DispatchContext): Promise<void> {
+    if (this.#pipeline === undefined) return this.#fanOut(event, context);
+    try {
+      return Promise.resolve(this.#pipeline(event, context)).then(ignore);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  #fanOut(event: object, context: DispatchContext | undefined): Promise<void> {
+    if (typeof event !== 'object' || event === null) {
+      return Promise.reject(new TypeError(`publish expects an event: an instance of a class, such as new UserSignedUp('tom'); got ${describe(event)}.`));
+    }
+    const routes = this.#router.routesFor(event.constructor);
+    if (routes === undefined) return done;
+    let failures: unknown[] | undefined;
+    let pending: PromiseLike<unknown>[] | undefined;
+    for (const route of routes) {
+      try {
+        const result = invoke(route, event, context, this.#handlerFactory);
+        if (isThenable(result)) (pending ??= []).push(result);
+      } catch (error) {
+        (failures ??= []).push(error);
+      }
+    }
+    if (pending !== undefined) return settle(pending, failures, event);
+    return failures === undefined ? done : Promise.reject(aggregate(failures, event));
+  }
+}
+
+function settle(pending: PromiseLike<unknown>[], failures: unknown[] | undefined, event: object): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let remaining = pending.length;
+    const finish = (): void => {
+      if (--remaining > 0) return;
+      if (failures === undefined) resolve();
+      else reject(aggregate(failures, event));
+    };
+    const fail = (error: unknown): void => {
+      (failures ??= []).push(error);
+      finish();
+    };
+    for (const promise of pending) promise.then(finish, fail);
+  });
+}
+
+function aggregate(failures: unknown[], event: object): AggregateError {
+  return new AggregateError(failures, `${failures.length} subscriber(s) of ${describe(event)} failed; see errors.`);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
+
+function ignore(): void {}

@@ -1,0 +1,16 @@
+export { Command } from './command.js';
+export type { ResultOf } from './command.js';
+export type { DispatchContext } from './context.js';
+export type { AnyHandler, Handler, HandlerClass, HandlerFactory, HandlerFunction, HandlerObject, HandlerResultOf, MessageOf } from './handler.js';
+export { HandlerAlreadyAttachedError, NoHandlerAttachedError } from './errors.js';
+export { MessageRouter, messageRouter } from './message-router.js';
+export type { MessageClass } from './message-router.js';
+export { CommandBus, MessageBus } from './command-bus.js';
+export type { CommandBusOptions, DispatchResult } from './command-bus.js';
+export { command, createAttachDecorator } from './attach-decorator.js';
+export type { AttachDecorator, HandlerResultMismatch } from './attach-decorator.js';
+export type { Middleware, Next } from './middleware.js';
+export type { Route } from './route.js';
+export { EventRouter } from './events/event-router.js';
+export { EventBus } from './events/event-bus.js';
+export type { EventBusOptions } from './events/event-bus.js';

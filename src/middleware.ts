@@ -1,0 +1,61 @@
+import type { DispatchContext } from './context.js';
+
+/**
+ * Passes a message on to the rest of the pipeline and returns what it returned.
+ * Without a `context` argument, the context of the dispatch is passed on unchanged.
+ */
+export type Next = (message: object, context?: DispatchContext) => unknown;
+
+/**
+ * Runs around every dispatch (or publish): code before and after `next`, a different message
+ * passed to `next`, a result returned without calling `next`, or the handler's error caught.
+ *
+ * Whatever the middleware returns is what `dispatch` returns, so a middleware that does not
+ * `await` keeps a synchronous handler synchronous.
+ *
+ * @example
+ * const timing: Middleware = async (message, next) => {
+ *   const start = performance.now();
+ *   try { return await next(message); } finally { log(message, performance.now() - start); }
+ * };
+ */
+export type Middleware = (message: object, next: Next, context: DispatchContext | undefined) => unknown;
+
+/** A composed middleware chain: called with a message and the dispatch's context. */
+export type Pipeline = (message: object, context: DispatchContext | undefined) => unknown;
+
+/**
+ * Composes middleware around a terminal step, once, when a bus is built. The first middleware
+ * is the outermost. A dispatch without a context allocates nothing here; with a context, the
+ * `next` that carries it is made only when a middleware calls on.
+ */
+export function compose(middleware: readonly Middleware[], terminal: Pipeline): Pipeline {
+  const steps: Pipeline[] = [];
+  steps[middleware.length] = terminal;
+  const carrying = (index: number, context: DispatchContext): Next => (message, given = context) => steps[index]!(message, given);
+  for (let index = middleware.length - 1; index >= 0; index--) {
+    const layer = middleware[index]!;
+    const inner = steps[index + 1]!;
+    steps[index] = (message, context) =>
+      context === undefined ? layer(message, inner, undefined) : layer(message, carrying(index + 1, context), context);
+  }
+  return steps[0]!;
+}
+
+/**
+ * Checks a `middleware` option: an array of functions.
+ *
+ * @throws {TypeError} naming the option, the rule and the value received.
+ */
+export function checkMiddleware(middleware: unknown, owner: string): readonly Middleware[] {
+  if (middleware === undefined) return [];
+  if (!Array.isArray(middleware)) {
+    throw new TypeError(`${owner} option "middleware" must be an array of functions (message, next, context) => result; got ${typeof middleware}.`);
+  }
+  middleware.forEach((layer, index) => {
+    if (typeof layer !== 'function') {
+      throw new TypeError(`${owner} option "middleware" must hold only functions; item ${index} is ${layer === null ? 'null' : typeof layer}.`);
+    }
+  });
+  return middleware as readonly Middleware[];
+}
