@@ -1,7 +1,7 @@
 import type { ResultOf } from './command.js';
-import { describe } from './describe.js';
+import { describe, isClass } from './describe.js';
 import type { AnyHandler, HandlerResultOf, MessageOf } from './handler.js';
-import { type MessageClass, MessageRouter, messageRouter } from './message-router.js';
+import { MessageRouter, messageRouter } from './message-router.js';
 
 /** Compile-time message shown when a handler's result does not fit the command's declared result. */
 export interface HandlerResultMismatch<Declared, Returned> {
@@ -36,12 +36,12 @@ export function createAttachDecorator(router: MessageRouter): <H extends AnyHand
   return (handler) =>
     ((target: unknown, context?: unknown) => {
       const kind = (context as { kind?: unknown } | undefined)?.kind;
-      if (typeof target !== 'function' || (context !== undefined && kind !== 'class')) {
+      if (!isClass(target) || (context !== undefined && kind !== 'class')) {
         throw new TypeError(
-          `@command(handler) decorates a class declaration; it was applied to ${kind === undefined ? describe(target) : `a ${String(kind)}`}.`,
+          `@command(handler) decorates a class declaration; it was applied to ${kind === undefined ? describe(target) : `a ${typeof kind === 'string' ? kind : typeof kind}`}.`,
         );
       }
-      router.attach(target as MessageClass, handler as never);
+      router.attach(target, handler as never);
       return target;
     }) as AttachDecorator<typeof handler>;
 }

@@ -30,7 +30,7 @@ export function checkOptions(options: unknown, owner: string): Record<string, un
  */
 export function checkRouter<R>(router: unknown, RouterClass: abstract new () => R, owner: string): R {
   if (!(router instanceof RouterClass)) {
-    throw new TypeError(`${owner} option "router" must be a ${RouterClass.name}; got ${describe(router)}.`);
+    throw new TypeError(`${owner} option "router" must be an instance of ${RouterClass.name}; got ${describe(router)}.`);
   }
   return router;
 }

@@ -9,27 +9,29 @@ import { checkMiddleware, compose, type Middleware, type Pipeline } from './midd
 import { invoke } from './route.js';
 
 /** Options of {@link CommandBus}. */
-export interface CommandBusOptions<M extends readonly Middleware[] = readonly Middleware[]> {
+export interface CommandBusOptions {
   /** Where handlers are looked up. @default messageRouter (the one `@command` attaches to) */
   router?: MessageRouter;
   /** Builds class handlers on each dispatch. @default (HandlerClass) => new HandlerClass() */
   handlerFactory?: HandlerFactory;
   /** Run around each dispatch, first outermost. @default [] */
-  middleware?: M;
+  middleware?: readonly Middleware[];
 }
 
 /**
- * What `dispatch` returns for a message: exactly the handler's result when the bus has no
- * middleware, or either that or a promise of it when middleware may await.
+ * What `dispatch` returns for a command: exactly the handler's result on a bus without
+ * middleware (`Sync` is `true`), or either that or a promise of it when middleware may await.
  */
-export type DispatchResult<M, Layers extends readonly Middleware[]> = Layers extends readonly []
-  ? ResultOf<M>
-  : ResultOf<M> | Promise<Awaited<ResultOf<M>>>;
+export type DispatchResult<M, Sync extends boolean> = Sync extends true ? ResultOf<M> : ResultOf<M> | Promise<Awaited<ResultOf<M>>>;
 
 /**
  * Dispatches each command to the one handler attached to its class and returns the handler's
  * result unchanged: a synchronous value stays synchronous, a promise is returned as it is, and a
  * handler's error reaches the caller unwrapped.
+ *
+ * `Sync` is `true` for a bus built without middleware, whose results are typed exactly as the
+ * handlers return them; with middleware (which may await) results are typed as value-or-promise.
+ * A parameter typed plain `CommandBus` accepts either.
  *
  * @example
  * @command(HelloHandler)
@@ -38,13 +40,36 @@ export type DispatchResult<M, Layers extends readonly Middleware[]> = Layers ext
  * const bus = new CommandBus();
  * bus.dispatch(new SayHello('Tom')); // 'Hello Tom!'
  */
-export class CommandBus<const Layers extends readonly Middleware[] = readonly []> {
+export interface CommandBus<Sync extends boolean = boolean> {
+  /**
+   * Runs the handler attached to the command's class (through the middleware, if any) and
+   * returns what it returned. The context, if given, reaches every middleware and the handler.
+   *
+   * @throws {NoHandlerAttachedError} when the command's class has no handler.
+   * @throws {TypeError} when `command` is not a class instance (null, a number, a plain object...).
+   */
+  dispatch<M extends object>(command: M, context?: DispatchContext): DispatchResult<M, Sync>;
+}
+
+/**
+ * The constructor of {@link CommandBus}. Without middleware it builds a `CommandBus<true>`.
+ * To subclass, name the mode: `class AppBus extends CommandBus<boolean> {}`.
+ *
+ * @throws {TypeError} when an option is not of the documented type.
+ */
+export interface CommandBusConstructor {
+  new <Sync extends boolean = true>(options?: CommandBusOptions & { middleware?: readonly [] }): CommandBus<Sync>;
+  new <Sync extends boolean = boolean>(options: CommandBusOptions): CommandBus<Sync>;
+  readonly prototype: CommandBus;
+}
+
+/** The command bus: see {@link CommandBus} for what it does and {@link CommandBusOptions} for its options. */
+export const CommandBus: CommandBusConstructor = class CommandBus {
   readonly #router: MessageRouter;
   readonly #handlerFactory: HandlerFactory;
   readonly #pipeline: Pipeline | undefined;
 
-  /** @throws {TypeError} when an option is not of the documented type. */
-  constructor(options?: CommandBusOptions<Layers>) {
+  constructor(options?: CommandBusOptions) {
     const checked = checkOptions(options, 'CommandBus');
     this.#router = checkRouter(checked['router'] ?? messageRouter, MessageRouter, 'CommandBus');
     this.#handlerFactory = (checked['handlerFactory'] as HandlerFactory | undefined) ?? constructHandler;
@@ -52,17 +77,10 @@ export class CommandBus<const Layers extends readonly Middleware[] = readonly []
     this.#pipeline = layers.length === 0 ? undefined : compose(layers, (message, context) => this.#handle(message, context));
   }
 
-  /**
-   * Runs the handler attached to the command's class (through the middleware, if any) and
-   * returns what it returned.
-   *
-   * @throws {NoHandlerAttachedError} when the command's class has no handler.
-   * @throws {TypeError} when `command` is not a class instance (null, a number, a plain object...).
-   */
-  dispatch<M extends object>(command: M, context?: DispatchContext): DispatchResult<M, Layers> {
-    if (this.#pipeline === undefined) return this.#handle(command, context) as DispatchResult<M, Layers>;
+  dispatch(command: object, context?: DispatchContext): unknown {
+    if (this.#pipeline === undefined) return this.#handle(command, context);
     if (typeof command !== 'object' || command === null) throw notACommand(command);
-    return this.#pipeline(command, context) as DispatchResult<M, Layers>;
+    return this.#pipeline(command, context);
   }
 
   #handle(command: object, context: DispatchContext | undefined): unknown {
@@ -70,14 +88,14 @@ export class CommandBus<const Layers extends readonly Middleware[] = readonly []
     if (route === undefined) throw notACommand(command);
     return invoke(route, command, context, this.#handlerFactory);
   }
-}
+} as CommandBusConstructor;
 
 /** The error for a dispatch that cannot be routed, saying what was given and what is expected. */
 function notACommand(command: unknown): Error {
   if (typeof command === 'object' && command !== null && !Array.isArray(command)) {
     const prototype: unknown = Object.getPrototypeOf(command);
     if (prototype !== null && prototype !== Object.prototype) {
-      return new NoHandlerAttachedError((command as object).constructor as MessageClass);
+      return new NoHandlerAttachedError(command.constructor as MessageClass);
     }
   }
   return new TypeError(
@@ -89,4 +107,4 @@ function notACommand(command: unknown): Error {
 /** The same class as {@link CommandBus}, under the name of the Python library's generic bus. */
 export const MessageBus = CommandBus;
 /** The same type as {@link CommandBus}. */
-export type MessageBus<Layers extends readonly Middleware[] = readonly []> = CommandBus<Layers>;
+export type MessageBus<Sync extends boolean = boolean> = CommandBus<Sync>;

@@ -12,9 +12,10 @@ export function describe(value: unknown): string {
       const proto: unknown = Object.getPrototypeOf(value);
       if (proto === null || proto === Object.prototype) return 'a plain object';
       if (Array.isArray(value)) return 'an array';
-      return `an instance of ${nameOf((value as object).constructor)}`;
+      return `an instance of ${nameOf(value.constructor)}`;
     }
     default:
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- only primitives reach here
       return `the ${typeof value} ${String(value)}`;
   }
 }

@@ -24,7 +24,7 @@ export type HandlerClass<M, R> = abstract new (...args: never[]) => HandlerObjec
 export type Handler<M, R = unknown> = HandlerFunction<M, R> | HandlerClass<M, R> | HandlerObject<M, R>;
 
 /** A handler of any message, as the router stores it. */
-export type AnyHandler = Handler<never, unknown>;
+export type AnyHandler = Handler<never>;
 
 /**
  * Builds an instance of a class handler for one dispatch.

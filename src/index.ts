@@ -6,7 +6,7 @@ export { HandlerAlreadyAttachedError, NoHandlerAttachedError } from './errors.js
 export { MessageRouter, messageRouter } from './message-router.js';
 export type { MessageClass } from './message-router.js';
 export { CommandBus, MessageBus } from './command-bus.js';
-export type { CommandBusOptions, DispatchResult } from './command-bus.js';
+export type { CommandBusConstructor, CommandBusOptions, DispatchResult } from './command-bus.js';
 export { command, createAttachDecorator } from './attach-decorator.js';
 export type { AttachDecorator, HandlerResultMismatch } from './attach-decorator.js';
 export type { Middleware, Next } from './middleware.js';

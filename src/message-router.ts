@@ -43,7 +43,7 @@ export class MessageRouter {
    * @throws {NoHandlerAttachedError} when the class has none.
    */
   findFor<M extends object>(message: M): Handler<M> {
-    const route = this.routeFor(message.constructor as MessageClass);
+    const route = this.routeFor(message.constructor);
     if (route === undefined) throw new NoHandlerAttachedError(message.constructor as MessageClass);
     return route.handler as Handler<M>;
   }

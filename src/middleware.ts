@@ -26,20 +26,15 @@ export type Pipeline = (message: object, context: DispatchContext | undefined) =
 
 /**
  * Composes middleware around a terminal step, once, when a bus is built. The first middleware
- * is the outermost. A dispatch without a context allocates nothing here; with a context, the
- * `next` that carries it is made only when a middleware calls on.
+ * is the outermost. A dispatch without a context allocates nothing here; with a context, each
+ * layer gets a `next` that carries it on when called without one.
  */
-export function compose(middleware: readonly Middleware[], terminal: Pipeline): Pipeline {
-  const steps: Pipeline[] = [];
-  steps[middleware.length] = terminal;
-  const carrying = (index: number, context: DispatchContext): Next => (message, given = context) => steps[index]!(message, given);
-  for (let index = middleware.length - 1; index >= 0; index--) {
-    const layer = middleware[index]!;
-    const inner = steps[index + 1]!;
-    steps[index] = (message, context) =>
-      context === undefined ? layer(message, inner, undefined) : layer(message, carrying(index + 1, context), context);
-  }
-  return steps[0]!;
+export function compose(middleware: readonly Middleware[], terminal: Pipeline, index = 0): Pipeline {
+  const layer = middleware[index];
+  if (layer === undefined) return terminal;
+  const inner = compose(middleware, terminal, index + 1);
+  const carrying = (context: DispatchContext): Next => (message, given = context) => inner(message, given);
+  return (message, context) => (context === undefined ? layer(message, inner, undefined) : layer(message, carrying(context), context));
 }
 
 /**

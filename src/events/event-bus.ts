@@ -38,7 +38,7 @@ export class EventBus {
 
   /** @throws {TypeError} when an option is not of the documented type. */
   constructor(options: EventBusOptions) {
-    const checked = checkOptions(options ?? null, 'EventBus');
+    const checked = checkOptions(options, 'EventBus');
     this.#router = checkRouter(checked['router'], EventRouter, 'EventBus');
     this.#handlerFactory = (checked['handlerFactory'] as HandlerFactory | undefined) ?? constructHandler;
     const layers = checkMiddleware(checked['middleware'], 'EventBus');
@@ -53,15 +53,14 @@ export class EventBus {
    * not a class instance.
    */
   publish(event: object, context?: DispatchContext): Promise<void> {
-    if (this.#pipeline === undefined) return this.#fanOut(event, context);
-    try {
-      return Promise.resolve(this.#pipeline(event, context)).then(ignore);
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+    return this.#pipeline === undefined ? this.#fanOut(event, context) : this.#publishThrough(this.#pipeline, event, context);
   }
 
-  #fanOut(event: object, context: DispatchContext | undefined): Promise<void> {
+  async #publishThrough(pipeline: Pipeline, event: object, context: DispatchContext | undefined): Promise<void> {
+    await pipeline(event, context);
+  }
+
+  #fanOut(event: unknown, context: DispatchContext | undefined): Promise<void> {
     if (typeof event !== 'object' || event === null) {
       return Promise.reject(new TypeError(`publish expects an event: an instance of a class, such as new UserSignedUp('tom'); got ${describe(event)}.`));
     }
@@ -105,5 +104,3 @@ function aggregate(failures: unknown[], event: object): AggregateError {
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
-
-function ignore(): void {}

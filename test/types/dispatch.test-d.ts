@@ -1,5 +1,5 @@
 import { expectTypeOf } from 'vitest';
-import { Command, CommandBus, MessageRouter, type Middleware } from 'troopy';
+import { Command, CommandBus, MessageBus, MessageRouter, type DispatchContext, type Middleware, type Next } from 'troopy';
 
 interface User {
   id: string;
@@ -49,3 +49,29 @@ expectTypeOf(new CommandBus({ middleware: [] }).dispatch(new CountUsers())).toEq
 bus.dispatch(42);
 // @ts-expect-error null is not a command
 bus.dispatch(null);
+
+// Inline middleware are contextually typed, and make the bus value-or-promise.
+const inline = new CommandBus({
+  router,
+  middleware: [
+    (message, next, context) => {
+      expectTypeOf(message).toEqualTypeOf<object>();
+      expectTypeOf(next).toEqualTypeOf<Next>();
+      expectTypeOf(context).toEqualTypeOf<DispatchContext | undefined>();
+      return next(message);
+    },
+  ],
+});
+expectTypeOf(inline.dispatch(new CountUsers())).toEqualTypeOf<number | Promise<number>>();
+
+// A parameter typed plain CommandBus accepts buses with and without middleware, honestly typed.
+function useBus(anyBus: CommandBus): void {
+  expectTypeOf(anyBus.dispatch(new CountUsers())).toEqualTypeOf<number | Promise<number>>();
+}
+useBus(bus);
+useBus(inline);
+
+// Subclassing names the mode.
+class AppBus extends CommandBus<boolean> {}
+expectTypeOf(new AppBus({ router }).dispatch(new CountUsers())).toEqualTypeOf<number | Promise<number>>();
+expectTypeOf(new MessageBus({ router }).dispatch(new CountUsers())).toEqualTypeOf<number>();

@@ -1,0 +1,157 @@
+import { describe, expect, it, vi } from 'vitest';
+import { EventBus, EventRouter } from '../index.js';
+
+class UserSignedUp {
+  constructor(readonly username: string) {}
+}
+
+describe('EventBus.publish', () => {
+  it('runs every subscriber (function, class, object) and resolves when all are done', async () => {
+    const router = new EventRouter();
+    const seen: string[] = [];
+    router.subscribe(UserSignedUp, (event) => seen.push(`function ${event.username}`));
+    router.subscribe(
+      UserSignedUp,
+      class {
+        async handle(event: UserSignedUp): Promise<void> {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          seen.push(`class ${event.username}`);
+        }
+      },
+    );
+    router.subscribe(UserSignedUp, { handle: (event: UserSignedUp) => seen.push(`object ${event.username}`) });
+    await new EventBus({ router }).publish(new UserSignedUp('tom'));
+    expect(seen.sort()).toEqual(['class tom', 'function tom', 'object tom']);
+  });
+
+  it('resolves with no subscribers', async () => {
+    await expect(new EventBus({ router: new EventRouter() }).publish(new UserSignedUp('tom'))).resolves.toBeUndefined();
+  });
+
+  it('starts subscribers in subscription order and runs async ones concurrently', async () => {
+    const router = new EventRouter();
+    const log: string[] = [];
+    const slow = (name: string) => async () => {
+      log.push(`start ${name}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      log.push(`end ${name}`);
+    };
+    router.subscribe(UserSignedUp, slow('a'));
+    router.subscribe(UserSignedUp, slow('b'));
+    await new EventBus({ router }).publish(new UserSignedUp('tom'));
+    expect(log).toEqual(['start a', 'start b', 'end a', 'end b']);
+  });
+
+  it('runs all subscribers when some fail, then rejects with an AggregateError of each failure', async () => {
+    const router = new EventRouter();
+    const syncError = new Error('sync failure');
+    const asyncError = new Error('async failure');
+    const survivor = vi.fn(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    });
+    router.subscribe(UserSignedUp, () => {
+      throw syncError;
+    });
+    router.subscribe(UserSignedUp, () => Promise.reject(asyncError));
+    router.subscribe(UserSignedUp, survivor);
+    const outcome = await new EventBus({ router }).publish(new UserSignedUp('tom')).catch((error: unknown) => error);
+    expect(outcome).toBeInstanceOf(AggregateError);
+    expect((outcome as AggregateError).errors).toEqual([syncError, asyncError]);
+    expect(survivor).toHaveBeenCalledTimes(1);
+  });
+
+  it('rejects with an AggregateError when only sync subscribers fail', async () => {
+    const router = new EventRouter();
+    const error = new Error('only');
+    router.subscribe(UserSignedUp, () => {
+      throw error;
+    });
+    const outcome = await new EventBus({ router }).publish(new UserSignedUp('tom')).catch((failure: unknown) => failure);
+    expect((outcome as AggregateError).errors).toEqual([error]);
+  });
+
+  it('builds class subscribers through handlerFactory on each publish', async () => {
+    const router = new EventRouter();
+    class Counter {
+      constructor(readonly sink: string[]) {}
+      handle(event: UserSignedUp): void {
+        this.sink.push(event.username);
+      }
+    }
+    const sink: string[] = [];
+    router.subscribe(UserSignedUp, Counter);
+    const handlerFactory = vi.fn((HandlerClass: new (...args: unknown[]) => object) => new HandlerClass(sink) as never);
+    const bus = new EventBus({ router, handlerFactory });
+    await bus.publish(new UserSignedUp('a'));
+    await bus.publish(new UserSignedUp('b'));
+    expect(sink).toEqual(['a', 'b']);
+    expect(handlerFactory).toHaveBeenCalledTimes(2);
+  });
+
+  it('runs middleware around the whole publish', async () => {
+    const router = new EventRouter();
+    const log: string[] = [];
+    router.subscribe(UserSignedUp, () => log.push('subscriber'));
+    const bus = new EventBus({
+      router,
+      middleware: [
+        async (event, next) => {
+          log.push('before');
+          await next(event);
+          log.push('after');
+        },
+      ],
+    });
+    await bus.publish(new UserSignedUp('tom'));
+    expect(log).toEqual(['before', 'subscriber', 'after']);
+  });
+
+  it('turns a middleware that throws synchronously into a rejection', async () => {
+    const bus = new EventBus({
+      router: new EventRouter(),
+      middleware: [
+        () => {
+          throw new Error('middleware');
+        },
+      ],
+    });
+    await expect(bus.publish(new UserSignedUp('tom'))).rejects.toThrow('middleware');
+  });
+
+  it.each([null, undefined, 42, 'text'])('rejects publish(%s) with a TypeError saying what it expects', async (input) => {
+    await expect(new EventBus({ router: new EventRouter() }).publish(input as never)).rejects.toThrow(/publish expects an event: an instance of a class/);
+  });
+
+  it('requires a router', () => {
+    expect(() => new EventBus({} as never)).toThrow(/option "router" must be an instance of EventRouter; got undefined/);
+  });
+});
+
+describe('EventRouter', () => {
+  it('subscribes any number of handlers and unsubscribes one', () => {
+    const router = new EventRouter();
+    const first = (): void => undefined;
+    const second = (): void => undefined;
+    router.subscribe(UserSignedUp, first);
+    const unsubscribe = router.subscribe(UserSignedUp, second);
+    expect(router.findFor(new UserSignedUp('a'))).toEqual([first, second]);
+    unsubscribe();
+    expect(router.findFor(new UserSignedUp('a'))).toEqual([first]);
+  });
+
+  it('does not affect a publish in progress when subscribing during it', async () => {
+    const router = new EventRouter();
+    const late = vi.fn();
+    router.subscribe(UserSignedUp, () => {
+      router.subscribe(UserSignedUp, late);
+    });
+    await new EventBus({ router }).publish(new UserSignedUp('a'));
+    expect(late).not.toHaveBeenCalled();
+  });
+
+  it('rejects a non-class event key and a non-handler', () => {
+    const router = new EventRouter();
+    expect(() => router.subscribe('x' as never, () => undefined)).toThrow(TypeError);
+    expect(() => router.subscribe(UserSignedUp, 42 as never)).toThrow(TypeError);
+  });
+});
