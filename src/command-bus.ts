@@ -59,7 +59,7 @@ export interface CommandBus<Sync extends boolean = boolean> {
  */
 export interface CommandBusConstructor {
   new <Sync extends boolean = true>(options?: CommandBusOptions & { middleware?: readonly [] }): CommandBus<Sync>;
-  new <Sync extends boolean = boolean>(options: CommandBusOptions): CommandBus<Sync>;
+  new <Sync extends boolean = boolean>(options: CommandBusOptions): CommandBus<Sync | false>;
   readonly prototype: CommandBus;
 }
 

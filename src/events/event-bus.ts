@@ -1,6 +1,6 @@
 import { checkOptions, checkRouter, constructHandler } from '../bus-options.js';
 import type { DispatchContext } from '../context.js';
-import { describe } from '../describe.js';
+import { describe, nameOf } from '../describe.js';
 import type { HandlerFactory } from '../handler.js';
 import { checkMiddleware, compose, type Middleware, type Pipeline } from '../middleware.js';
 import { invoke } from '../route.js';
@@ -98,7 +98,9 @@ function settle(pending: PromiseLike<unknown>[], failures: unknown[] | undefined
 }
 
 function aggregate(failures: unknown[], event: object): AggregateError {
-  return new AggregateError(failures, `${failures.length} subscriber(s) of ${describe(event)} failed; see errors.`);
+  const first = failures[0] instanceof Error ? failures[0].message : describe(failures[0]);
+  const count = failures.length === 1 ? '1 subscriber' : `${failures.length} subscribers`;
+  return new AggregateError(failures, `${count} of ${nameOf(event.constructor)} failed (first: ${first}); see .errors for each failure.`);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -75,3 +75,6 @@ useBus(inline);
 class AppBus extends CommandBus<boolean> {}
 expectTypeOf(new AppBus({ router }).dispatch(new CountUsers())).toEqualTypeOf<number | Promise<number>>();
 expectTypeOf(new MessageBus({ router }).dispatch(new CountUsers())).toEqualTypeOf<number>();
+
+// Naming Sync explicitly cannot make a bus with middleware look synchronous.
+expectTypeOf(new CommandBus<true>({ router, middleware: [passThrough] }).dispatch(new CountUsers())).toEqualTypeOf<number | Promise<number>>();
