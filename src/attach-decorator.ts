@@ -1,4 +1,5 @@
 import type { ResultOf } from './command.js';
+import { checkRouter } from './bus-options.js';
 import { describe, isClass } from './describe.js';
 import type { AnyHandler, HandlerResultOf, MessageOf } from './handler.js';
 import { MessageRouter, messageRouter } from './message-router.js';
@@ -30,15 +31,13 @@ export type AttachDecorator<H> = <C extends abstract new (...args: never[]) => M
  * @handledBy(HelloHandler) class SayHello {}
  */
 export function createAttachDecorator(router: MessageRouter): <H extends AnyHandler>(handler: H) => AttachDecorator<H> {
-  if (!(router instanceof MessageRouter)) {
-    throw new TypeError(`createAttachDecorator expects a MessageRouter; got ${describe(router)}.`);
-  }
+  checkRouter(router, MessageRouter, 'createAttachDecorator');
   return (handler) =>
     ((target: unknown, context?: unknown) => {
       const kind = (context as { kind?: unknown } | undefined)?.kind;
       if (!isClass(target) || (context !== undefined && kind !== 'class')) {
         throw new TypeError(
-          `@command(handler) decorates a class declaration; it was applied to ${kind === undefined ? describe(target) : `a ${typeof kind === 'string' ? kind : typeof kind}`}.`,
+          `@command(handler) expects a class to decorate; got ${kind === undefined ? describe(target) : `a ${typeof kind === 'string' ? kind : typeof kind}`}.`,
         );
       }
       router.attach(target, handler as never);

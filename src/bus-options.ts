@@ -4,21 +4,22 @@ import type { HandlerFactory } from './handler.js';
 /** The default handler factory: `new HandlerClass()`. */
 export const constructHandler: HandlerFactory = (HandlerClass) => new HandlerClass();
 
+/** The error for a bad constructor option, naming the option, the rule and the value received. */
+export function invalidOption(owner: string, option: string, rule: string, value: unknown): TypeError {
+  return new TypeError(`${owner} option "${option}" must be ${rule}; got ${describe(value)}.`);
+}
+
 /**
- * Checks the options object a bus is built with.
+ * Checks the options object a bus is built with and its `handlerFactory`.
  *
  * @throws {TypeError} naming the option, the rule and the value received.
  */
 export function checkOptions(options: unknown, owner: string): Record<string, unknown> {
   if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`new ${owner}(options) expects an options object; got ${describe(options)}.`);
-  }
+  if (typeof options !== 'object' || options === null) throw invalidOption(owner, 'options', 'an object', options);
   const { handlerFactory } = options as { handlerFactory?: unknown };
   if (handlerFactory !== undefined && typeof handlerFactory !== 'function') {
-    throw new TypeError(
-      `${owner} option "handlerFactory" must be a function (HandlerClass) => instance, such as (HandlerClass) => new HandlerClass(db); got ${describe(handlerFactory)}.`,
-    );
+    throw invalidOption(owner, 'handlerFactory', 'a function (HandlerClass) => instance', handlerFactory);
   }
   return options as Record<string, unknown>;
 }
@@ -29,8 +30,6 @@ export function checkOptions(options: unknown, owner: string): Record<string, un
  * @throws {TypeError} naming the option and the value received.
  */
 export function checkRouter<R>(router: unknown, RouterClass: abstract new () => R, owner: string): R {
-  if (!(router instanceof RouterClass)) {
-    throw new TypeError(`${owner} option "router" must be an instance of ${RouterClass.name}; got ${describe(router)}.`);
-  }
+  if (!(router instanceof RouterClass)) throw invalidOption(owner, 'router', `an instance of ${RouterClass.name}`, router);
   return router;
 }

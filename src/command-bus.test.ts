@@ -105,7 +105,7 @@ describe('CommandBus.dispatch', () => {
     const router = new MessageRouter();
     router.attach(SayHello, HelloHandler);
     const bus = new CommandBus({ router, handlerFactory: () => ({}) as never });
-    expect(() => bus.dispatch(new SayHello('Tom'))).toThrow(/handlerFactory returned a plain object for the handler class HelloHandler/);
+    expect(() => bus.dispatch(new SayHello('Tom'))).toThrow(/handlerFactory must return an instance with a handle\(message\) method.*got a plain object for HelloHandler/);
   });
 
   it('throws NoHandlerAttachedError for an instance of an unattached class', () => {
@@ -148,11 +148,11 @@ describe('CommandBus.dispatch', () => {
   });
 
   it.each([
-    ['options', 'nope', /expects an options object/],
+    ['options', 'nope', /option "options" must be an object; got the string "nope"/],
     ['router', { router: {} }, /option "router" must be an instance of MessageRouter; got a plain object/],
     ['handlerFactory', { handlerFactory: 'x' }, /option "handlerFactory" must be a function/],
     ['middleware', { middleware: 'x' }, /option "middleware" must be an array/],
-    ['middleware item', { middleware: [null] }, /item 0 is null/],
+    ['middleware item', { middleware: [null] }, /option "middleware" must be an array of functions.*got an instance of Array/],
   ])('rejects a bad %s option with a TypeError naming it', (_label, options, message) => {
     expect(() => new CommandBus(options as never)).toThrow(TypeError);
     expect(() => new CommandBus(options as never)).toThrow(message);

@@ -92,16 +92,9 @@ export const CommandBus: CommandBusConstructor = class CommandBus {
 
 /** The error for a dispatch that cannot be routed, saying what was given and what is expected. */
 function notACommand(command: unknown): Error {
-  if (typeof command === 'object' && command !== null && !Array.isArray(command)) {
-    const prototype: unknown = Object.getPrototypeOf(command);
-    if (prototype !== null && prototype !== Object.prototype) {
-      return new NoHandlerAttachedError(command.constructor as MessageClass);
-    }
-  }
-  return new TypeError(
-    `dispatch expects a command: an instance of a class with a handler attached, such as new SayHello('Tom') ` +
-      `where SayHello is decorated with @command(Handler) or attached with router.attach(SayHello, handler); got ${describe(command)}.`,
-  );
+  return describe(command).startsWith('an instance')
+    ? new NoHandlerAttachedError((command as object).constructor as MessageClass)
+    : new TypeError(`dispatch expects a command: an instance of a class with a handler attached, such as new SayHello('Tom'); got ${describe(command)}.`);
 }
 
 /** The same class as {@link CommandBus}, under the name of the Python library's generic bus. */

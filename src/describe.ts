@@ -1,28 +1,15 @@
-/** Describes any value in a few words for an error message: its type and a short preview. */
+/** Describes any value in a few words for an error message: what kind of value it is, and which. */
 export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'undefined':
-      return 'undefined';
-    case 'string':
-      return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-    case 'function':
-      return isClass(value) ? `the class ${nameOf(value)}` : `the function ${value.name || '(anonymous)'}`;
-    case 'object': {
-      const proto: unknown = Object.getPrototypeOf(value);
-      if (proto === null || proto === Object.prototype) return 'a plain object';
-      if (Array.isArray(value)) return 'an array';
-      return `an instance of ${nameOf(value.constructor)}`;
-    }
-    default:
-      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- only primitives reach here
-      return `the ${typeof value} ${String(value)}`;
-  }
+  if (typeof value === 'function') return `the ${isClass(value) ? 'class' : 'function'} ${nameOf(value)}`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value !== 'object' || value === null) return value == null ? String(value) : `the ${typeof value} ${String(value as number)}`;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === null || prototype === Object.prototype ? 'a plain object' : `an instance of ${nameOf(value.constructor)}`;
 }
 
-/** A class's name for messages, or `(anonymous class)`. */
+/** A class's or function's name for messages, or `(anonymous)`. */
 export function nameOf(value: unknown): string {
-  return typeof value === 'function' && value.name ? value.name : '(anonymous class)';
+  return (value as { name?: unknown } | null)?.name ? String((value as { name: unknown }).name) : '(anonymous)';
 }
 
 /** Whether a value can be used with `new`: a `class` or an ES5 constructor function. */

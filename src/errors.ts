@@ -1,5 +1,8 @@
 import { nameOf } from './describe.js';
 
+/** A class whose instances are messages, as the errors name it. */
+type MessageClass = abstract new (...args: never[]) => object;
+
 /**
  * Thrown by `attach` when the message class already has a handler on that router.
  * The first handler stays attached.
@@ -7,15 +10,11 @@ import { nameOf } from './describe.js';
 export class HandlerAlreadyAttachedError extends Error {
   override name = 'HandlerAlreadyAttachedError';
 
-  /** The class that already had a handler. */
-  readonly messageClass: abstract new (...args: never[]) => object;
-
-  constructor(messageClass: abstract new (...args: never[]) => object) {
-    super(
-      `${nameOf(messageClass)} already has a handler attached; a command has exactly one handler. ` +
-        `Remove the second @command(...) or attach(...) for ${nameOf(messageClass)}, or attach it to another MessageRouter.`,
-    );
-    this.messageClass = messageClass;
+  constructor(
+    /** The class that already had a handler. */
+    readonly messageClass: MessageClass,
+  ) {
+    super(`${nameOf(messageClass)} already has a handler; a command has exactly one. Remove the second @command(...) or attach(...), or use another MessageRouter.`);
   }
 }
 
@@ -23,15 +22,10 @@ export class HandlerAlreadyAttachedError extends Error {
 export class NoHandlerAttachedError extends Error {
   override name = 'NoHandlerAttachedError';
 
-  /** The class of the message that had no handler. */
-  readonly messageClass: abstract new (...args: never[]) => object;
-
-  constructor(messageClass: abstract new (...args: never[]) => object) {
-    const name = nameOf(messageClass);
-    super(
-      `No handler is attached to ${name}. Decorate the class with @command(Handler), ` +
-        `or call router.attach(${name}, handler) on the router this bus uses.`,
-    );
-    this.messageClass = messageClass;
+  constructor(
+    /** The class of the message that had no handler. */
+    readonly messageClass: MessageClass,
+  ) {
+    super(`No handler is attached to ${nameOf(messageClass)}: decorate it with @command(Handler) or call router.attach(${nameOf(messageClass)}, handler) on the bus's router.`);
   }
 }

@@ -22,7 +22,7 @@ describe('MessageRouter', () => {
       router.attach(SayHello, () => 'second');
     };
     expect(attachAgain).toThrow(HandlerAlreadyAttachedError);
-    expect(attachAgain).toThrow(/SayHello already has a handler attached/);
+    expect(attachAgain).toThrow(/SayHello already has a handler; a command has exactly one/);
     expect(router.findFor(new SayHello('Tom'))).toBe(first);
   });
 
@@ -62,7 +62,7 @@ describe('MessageRouter', () => {
     }).toThrow(TypeError);
     expect(() => {
       router.attach(key as never, (() => 1) as never);
-    }).toThrow(/attach expects a message class/);
+    }).toThrow(/attach expects a message class, such as SayHello; got/);
   });
 
   it.each([

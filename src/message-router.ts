@@ -30,7 +30,7 @@ export class MessageRouter {
    */
   attach<C extends MessageClass>(messageClass: C, handler: Handler<InstanceType<C>, ResultOf<InstanceType<C>>>): void {
     if (!isClass(messageClass)) {
-      throw new TypeError(`attach expects a message class as its first argument (class SayHello {}); got ${describe(messageClass)}.`);
+      throw new TypeError(`attach expects a message class, such as SayHello; got ${describe(messageClass)}.`);
     }
     const route = routeTo(handler, nameOf(messageClass));
     if (this.#routes.has(messageClass)) throw new HandlerAlreadyAttachedError(messageClass);

@@ -1,3 +1,4 @@
+import { invalidOption } from './bus-options.js';
 import type { DispatchContext } from './context.js';
 
 /**
@@ -44,13 +45,8 @@ export function compose(middleware: readonly Middleware[], terminal: Pipeline, i
  */
 export function checkMiddleware(middleware: unknown, owner: string): readonly Middleware[] {
   if (middleware === undefined) return [];
-  if (!Array.isArray(middleware)) {
-    throw new TypeError(`${owner} option "middleware" must be an array of functions (message, next, context) => result; got ${typeof middleware}.`);
+  if (!Array.isArray(middleware) || !middleware.every((layer) => typeof layer === 'function')) {
+    throw invalidOption(owner, 'middleware', 'an array of functions (message, next, context) => result', middleware);
   }
-  middleware.forEach((layer, index) => {
-    if (typeof layer !== 'function') {
-      throw new TypeError(`${owner} option "middleware" must hold only functions; item ${index} is ${layer === null ? 'null' : typeof layer}.`);
-    }
-  });
   return middleware as readonly Middleware[];
 }

@@ -2,12 +2,17 @@ import type { DispatchContext } from './context.js';
 import { describe, isClass, nameOf } from './describe.js';
 import type { AnyHandler, HandlerFactory, HandlerFunction, HandlerObject } from './handler.js';
 
-/** How a route calls its handler, decided once when the handler is attached. */
-export const HandlerKind = { function: 0, class: 1, object: 2 } as const;
+/** A route whose handler is a function, called directly. */
+const FUNCTION_HANDLER = 0;
+/** A route whose handler is a class, built through the handler factory on each call. */
+const CLASS_HANDLER = 1;
+/** A route whose handler is an object, whose `handle` is called with `this` bound to it. */
+const OBJECT_HANDLER = 2;
 
 /** A handler classified at attach time so that dispatch does not inspect it again. */
 export interface Route {
-  readonly kind: (typeof HandlerKind)[keyof typeof HandlerKind];
+  /** How the handler is called: 0 function, 1 class, 2 object. */
+  readonly kind: typeof FUNCTION_HANDLER | typeof CLASS_HANDLER | typeof OBJECT_HANDLER;
   readonly handler: AnyHandler;
 }
 
@@ -20,23 +25,13 @@ export interface Route {
 export function routeTo(handler: unknown, messageName: string): Route {
   if (typeof handler === 'function') {
     if (isClass(handler) && typeof (handler.prototype as Partial<HandlerObject<never, unknown>>).handle === 'function') {
-      return { kind: HandlerKind.class, handler: handler as AnyHandler };
+      return { kind: CLASS_HANDLER, handler: handler as AnyHandler };
     }
-    if (Function.prototype.toString.call(handler).startsWith('class')) {
-      throw new TypeError(
-        `The handler for ${messageName} is ${describe(handler)}, which has no handle(message) method. ` +
-          'Add a handle method to the class, or attach a function.',
-      );
-    }
-    return { kind: HandlerKind.function, handler: handler as AnyHandler };
+    if (!String(handler).startsWith('class')) return { kind: FUNCTION_HANDLER, handler: handler as AnyHandler };
+  } else if (typeof handler === 'object' && handler !== null && typeof (handler as Partial<HandlerObject<never, unknown>>).handle === 'function') {
+    return { kind: OBJECT_HANDLER, handler: handler as AnyHandler };
   }
-  if (typeof handler === 'object' && handler !== null && typeof (handler as Partial<HandlerObject<never, unknown>>).handle === 'function') {
-    return { kind: HandlerKind.object, handler: handler as AnyHandler };
-  }
-  throw new TypeError(
-    `The handler for ${messageName} must be a function, a class with a handle(message) method, ` +
-      `or an object with a handle(message) method; got ${describe(handler)}.`,
-  );
+  throw new TypeError(`The handler for ${messageName} must be a function, or a class or object with a handle(message) method; got ${describe(handler)}.`);
 }
 
 /**
@@ -47,9 +42,9 @@ export function routeTo(handler: unknown, messageName: string): Route {
  */
 export function invoke(route: Route, message: object, context: DispatchContext | undefined, handlerFactory: HandlerFactory): unknown {
   switch (route.kind) {
-    case HandlerKind.function:
+    case FUNCTION_HANDLER:
       return (route.handler as HandlerFunction<object, unknown>)(message, context);
-    case HandlerKind.object:
+    case OBJECT_HANDLER:
       return (route.handler as HandlerObject<object, unknown>).handle(message, context);
     default: {
       const instance = handlerFactory(route.handler as new () => HandlerObject<never, unknown>) as HandlerObject<object, unknown> | undefined;
@@ -60,8 +55,5 @@ export function invoke(route: Route, message: object, context: DispatchContext |
 }
 
 function badInstance(route: Route, instance: unknown): TypeError {
-  return new TypeError(
-    `handlerFactory returned ${describe(instance)} for the handler class ${nameOf(route.handler)}; ` +
-      'it must return an instance with a handle(message) method, such as new HandlerClass().',
-  );
+  return new TypeError(`handlerFactory must return an instance with a handle(message) method, such as new HandlerClass(); got ${describe(instance)} for ${nameOf(route.handler)}.`);
 }

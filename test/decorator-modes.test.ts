@@ -60,10 +60,10 @@ describe('@command as a plain call', () => {
   ])('throws a TypeError when applied to %s', (_label, args) => {
     const decorate = createAttachDecorator(new MessageRouter())(() => 'x') as (...args: unknown[]) => unknown;
     expect(() => decorate(...args)).toThrow(TypeError);
-    expect(() => decorate(...args)).toThrow(/@command\(handler\) decorates a class declaration/);
+    expect(() => decorate(...args)).toThrow(/@command\(handler\) expects a class to decorate; got/);
   });
 
   it('rejects a non-router', () => {
-    expect(() => createAttachDecorator({} as never)).toThrow(/createAttachDecorator expects a MessageRouter; got a plain object/);
+    expect(() => createAttachDecorator({} as never)).toThrow(/createAttachDecorator option "router" must be an instance of MessageRouter; got a plain object/);
   });
 });
