@@ -1,7 +1,5 @@
 import { nameOf } from './describe.js';
-
-/** A class whose instances are messages, as the errors name it. */
-type MessageClass = abstract new (...args: never[]) => object;
+import type { MessageClass } from './message-router.js';
 
 /**
  * Thrown by `attach` when the message class already has a handler on that router.

@@ -23,7 +23,7 @@ export class MessageRouter {
 
   /**
    * Attaches a handler to a message class. The handler's parameter must accept the message and
-   * its result must fit the {@link Command} result type, or the call does not compile.
+   * its result must fit the `Command<R>` result type, or the call does not compile.
    *
    * @throws {TypeError} when `messageClass` is not a class or `handler` is not a handler.
    * @throws {HandlerAlreadyAttachedError} when the class already has a handler; the first stays.
