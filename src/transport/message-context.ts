@@ -1,0 +1,49 @@
+/**
+ * What a sender needs to know about the message being handled right now, so that a command
+ * sent from inside its handler inherits the correlation id, names it as its cause and continues
+ * its trace.
+ */
+export interface MessageContext {
+  /** The id of the message being handled; becomes the causation id of what it sends. */
+  readonly messageId: string;
+  /** The correlation id of the message being handled; inherited by what it sends. */
+  readonly correlationId: string | undefined;
+  /** The W3C `traceparent` of the message being handled, when it has one. */
+  readonly traceparent: string | undefined;
+  /** The W3C `tracestate` that goes with `traceparent`, when it has one. */
+  readonly tracestate: string | undefined;
+}
+
+/** Answers which message is being handled in the current asynchronous flow, if any. */
+export type MessageContextProvider = () => MessageContext | undefined;
+
+const none: MessageContextProvider = () => undefined;
+let provider: MessageContextProvider = none;
+
+/**
+ * Installs the function that {@link currentMessageContext} asks. The worker installs one backed
+ * by `AsyncLocalStorage` when it is built; this module stays free of Node APIs so the sending
+ * side runs anywhere.
+ *
+ * Rules: one provider at a time, the last installed wins; pass `undefined` to remove it. The
+ * provider is called on every send, so it must be cheap and must not throw.
+ *
+ * @throws {TypeError} when `next` is neither a function nor `undefined`.
+ * @example
+ * const storage = new AsyncLocalStorage<MessageContext>();
+ * setMessageContextProvider(() => storage.getStore());
+ */
+export function setMessageContextProvider(next: MessageContextProvider | undefined): void {
+  if (next !== undefined && typeof next !== 'function') {
+    throw new TypeError(`setMessageContextProvider expects a function () => MessageContext | undefined, or undefined; got ${typeof next}.`);
+  }
+  provider = next ?? none;
+}
+
+/**
+ * The message being handled in the current asynchronous flow, or `undefined` outside a
+ * worker's handler (or when no provider is installed).
+ */
+export function currentMessageContext(): MessageContext | undefined {
+  return provider();
+}

@@ -1,0 +1,19 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { setMessageContextProvider, type MessageContext } from '../transport/message-context.js';
+
+const storage = new AsyncLocalStorage<MessageContext>();
+const fromStorage = (): MessageContext | undefined => storage.getStore();
+
+/**
+ * Makes `currentMessageContext()` answer from this module's `AsyncLocalStorage`, so a command
+ * sent from inside a handler inherits the handled message's correlation id, causation and
+ * trace. Called by every `Worker` constructor; installing again is harmless.
+ */
+export function installMessageScope(): void {
+  setMessageContextProvider(fromStorage);
+}
+
+/** Runs `handle` with `context` as the current message of everything it awaits or schedules. */
+export function runInMessageScope<T>(context: MessageContext, handle: () => T): T {
+  return storage.run(context, handle);
+}

@@ -1,0 +1,131 @@
+import type { DispatchContext } from '../context.js';
+import type { Codec } from '../transport/codec.js';
+import type { MessageRegistry } from '../transport/message-registry.js';
+import type { Transport } from '../transport/transport.js';
+import { numberOption, objectOption, show } from './check-option.js';
+import { RetryStrategy, type RetryOptions } from './retry-strategy.js';
+import type { StopLimits } from './stop-limits.js';
+
+/** Anything that dispatches a command to its handler: a `CommandBus` with or without middleware. */
+export interface Dispatcher {
+  /** Runs the command's handler with the given context; may return a value or a promise. */
+  dispatch(command: object, context?: DispatchContext): unknown;
+}
+
+/** How a consumer retries a broker that fails: capped exponential backoff. */
+export interface ReconnectOptions {
+  /** The first wait after a failure, in milliseconds. @default 100 */
+  readonly baseMs?: number;
+  /** The longest wait, in milliseconds. @default 30_000 */
+  readonly capMs?: number;
+}
+
+/** Options of {@link Worker}. */
+export interface WorkerOptions {
+  /** The transports to consume, at least one. They are set up by the worker but not closed. */
+  readonly transports: readonly Transport[];
+  /**
+   * Handles each received command. The worker dispatches with `context.receivedFrom` set, so a
+   * bus whose middleware routes this command to a transport handles it here instead.
+   */
+  readonly bus: Dispatcher;
+  /** Where message names are looked up when decoding. @default messageRegistry */
+  readonly registry?: MessageRegistry;
+  /** Decodes bodies. @default the JSON codec */
+  readonly codec?: Codec;
+  /** Most handlers running at once, across all transports. @default 1 */
+  readonly concurrency?: number;
+  /** How long each delivery is leased; the lease is extended every `leaseMs / 3` while its handler runs. @default 30_000 */
+  readonly leaseMs?: number;
+  /** A message delivered more often than this is dead-lettered before its handler runs (a crash loop). @default 10 */
+  readonly maxDeliveries?: number;
+  /** Retry policy for failed handlers: options or a {@link RetryStrategy}. @default new RetryStrategy() (5 attempts, 1 s base, factor 2, 1 h cap) */
+  readonly retry?: RetryOptions | RetryStrategy;
+  /** How long `stop()` waits for running handlers before aborting them and releasing their messages. @default 25_000 */
+  readonly shutdownTimeoutMs?: number;
+  /** Limits after which the worker stops by itself. @default none */
+  readonly limits?: StopLimits;
+  /** Stop gracefully on SIGTERM or SIGINT, and exit at once (code 1) on a second one. @default false */
+  readonly handleSignals?: boolean;
+  /** How long one receive waits for a message before asking again, in milliseconds. @default 1_000 */
+  readonly receiveWaitMs?: number;
+  /** Backoff while a broker fails. @default { baseMs: 100, capMs: 30_000 } */
+  readonly reconnect?: ReconnectOptions;
+  /** How many past errors a retried message keeps in its headers. @default 10 */
+  readonly errorHistoryLimit?: number;
+}
+
+/** {@link WorkerOptions} checked, with every default filled in. */
+export interface ResolvedWorkerOptions {
+  readonly transports: readonly Transport[];
+  readonly bus: Dispatcher;
+  readonly registry: MessageRegistry | undefined;
+  readonly codec: Codec | undefined;
+  readonly concurrency: number;
+  readonly leaseMs: number;
+  readonly maxDeliveries: number;
+  readonly retry: RetryStrategy;
+  readonly shutdownTimeoutMs: number;
+  readonly limits: Required<StopLimits>;
+  readonly handleSignals: boolean;
+  readonly receiveWaitMs: number;
+  readonly reconnect: Required<ReconnectOptions>;
+  readonly errorHistoryLimit: number;
+}
+
+const W = 'Worker';
+
+/**
+ * Checks the worker's options and fills in the defaults.
+ *
+ * @throws {TypeError} naming the option, the rule and the value received.
+ */
+export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOptions {
+  const given = objectOption(W, 'options', options);
+  const transports = given['transports'];
+  if (!Array.isArray(transports) || transports.length === 0 || !transports.every(isTransport)) {
+    throw new TypeError(`${W} option "transports" must be a non-empty array of transports (objects with receive, ack, retry...); got ${show(transports)}.`);
+  }
+  const bus = given['bus'];
+  if (typeof bus !== 'object' || bus === null || typeof (bus as Partial<Dispatcher>).dispatch !== 'function') {
+    throw new TypeError(`${W} option "bus" must be a CommandBus (an object with a dispatch method); got ${show(bus)}.`);
+  }
+  const retry = given['retry'];
+  const limits = objectOption(W, 'limits', given['limits']);
+  const reconnect = objectOption(W, 'reconnect', given['reconnect']);
+  return {
+    transports,
+    bus: bus as Dispatcher,
+    registry: given['registry'] as MessageRegistry | undefined,
+    codec: given['codec'] as Codec | undefined,
+    concurrency: numberOption(W, 'concurrency', given['concurrency'], 1, { min: 1, integer: true }),
+    leaseMs: numberOption(W, 'leaseMs', given['leaseMs'], 30_000, { min: 3, integer: true }),
+    maxDeliveries: numberOption(W, 'maxDeliveries', given['maxDeliveries'], 10, { min: 1, integer: true, infinite: true }),
+    retry: retry instanceof RetryStrategy ? retry : new RetryStrategy(objectOption(W, 'retry', retry)),
+    shutdownTimeoutMs: numberOption(W, 'shutdownTimeoutMs', given['shutdownTimeoutMs'], 25_000, { min: 0 }),
+    limits: {
+      maxMessages: numberOption(W, 'limits.maxMessages', limits['maxMessages'], Infinity, { min: 1, integer: true, infinite: true }),
+      maxRuntimeMs: numberOption(W, 'limits.maxRuntimeMs', limits['maxRuntimeMs'], Infinity, { min: 0, infinite: true }),
+      maxMemoryMb: numberOption(W, 'limits.maxMemoryMb', limits['maxMemoryMb'], Infinity, { min: 1, infinite: true }),
+    },
+    handleSignals: booleanOption('handleSignals', given['handleSignals']),
+    receiveWaitMs: numberOption(W, 'receiveWaitMs', given['receiveWaitMs'], 1_000, { min: 0 }),
+    reconnect: {
+      baseMs: numberOption(W, 'reconnect.baseMs', reconnect['baseMs'], 100, { min: 1 }),
+      capMs: numberOption(W, 'reconnect.capMs', reconnect['capMs'], 30_000, { min: 1 }),
+    },
+    errorHistoryLimit: numberOption(W, 'errorHistoryLimit', given['errorHistoryLimit'], 10, { min: 1, integer: true }),
+  };
+}
+
+function booleanOption(name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new TypeError(`${W} option "${name}" must be true or false; got ${show(value)}.`);
+  return value;
+}
+
+function isTransport(value: unknown): value is Transport {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return ['setup', 'receive', 'ack', 'retry', 'deadLetter', 'extendLease', 'release', 'health'].every((method) => typeof candidate[method] === 'function');
+}

@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { encodeMessage } from '../transport/envelope.js';
+import { ShutdownTimeoutError } from './shutdown-timeout-error.js';
+import { createKit, Job, waitFor } from './test-kit.case.js';
+import type { WorkerEvents } from './worker-events.js';
+
+let kit = createKit();
+afterEach(() => kit.stopAll());
+
+const aborted: unknown[] = [];
+
+/** Handlers that take as long as their label says, in milliseconds, unless aborted (their signal's reason goes to `aborted`). */
+function timedKit() {
+  aborted.length = 0;
+  return createKit({
+    handler: (command, context) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Number(command.label));
+        context?.signal?.addEventListener('abort', () => {
+          aborted.push(context.signal?.reason);
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
+  });
+}
+
+describe('Worker shutdown', () => {
+  it('waits for short in-flight handlers and acknowledges them', async () => {
+    kit = timedKit();
+    await kit.transport.send(['40', '60'].map((label) => encodeMessage(new Job(label), { registry: kit.registry })));
+    const worker = kit.worker({ concurrency: 2, shutdownTimeoutMs: 1_000 });
+    const handled: WorkerEvents['handled'][] = [];
+    worker.on('handled', (event) => handled.push(event));
+    worker.start();
+    await waitFor(() => kit.calls.length === 2, 'both handlers to start');
+    await worker.stop();
+    expect(handled).toHaveLength(2);
+    expect(worker.health()).toMatchObject({ state: 'stopped', inFlight: 0 });
+    expect(await kit.transport.receive({ max: 5, leaseMs: 1_000, waitMs: 0 })).toEqual([]);
+  });
+
+  it('aborts handlers still running at the timeout and releases their messages for immediate redelivery', async () => {
+    kit = timedKit();
+    const short = encodeMessage(new Job('20'), { registry: kit.registry });
+    const long = encodeMessage(new Job('10000'), { registry: kit.registry });
+    await kit.transport.send([short, long]);
+    const worker = kit.worker({ concurrency: 2, shutdownTimeoutMs: 80, leaseMs: 60_000 });
+    const released: WorkerEvents['released'][] = [];
+    worker.on('released', (event) => released.push(event));
+    worker.start();
+    await waitFor(() => kit.calls.length === 2, 'both handlers to start');
+    const started = Date.now();
+    await worker.stop();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(aborted).toHaveLength(1);
+    expect(aborted[0]).toBeInstanceOf(ShutdownTimeoutError);
+    expect(released).toEqual([{ transport: 'jobs', messageId: long.id }]);
+    // The lease was 60 s: only a release makes it receivable at once.
+    const again = await kit.transport.receive({ max: 5, leaseMs: 1_000, waitMs: 0 });
+    expect(again.map((delivery) => delivery.id)).toEqual([long.id]);
+    expect(again[0]?.deliveryCount).toBe(2);
+  });
+
+  it('stops fetching: a message sent after stop() is not taken', async () => {
+    kit = createKit();
+    const worker = kit.worker();
+    worker.start();
+    await worker.stop();
+    await kit.transport.send([encodeMessage(new Job('late'), { registry: kit.registry })]);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(kit.calls).toHaveLength(0);
+    expect(await kit.transport.receive({ max: 1, leaseMs: 1_000, waitMs: 0 })).toHaveLength(1);
+  });
+
+  it('returns the same promise when stop() is called twice, and emits stopped once', async () => {
+    kit = createKit();
+    const worker = kit.worker();
+    const stopped = vi.fn();
+    worker.on('stopped', stopped);
+    worker.start();
+    const first = worker.stop();
+    expect(worker.stop()).toBe(first);
+    await first;
+    await worker.stop();
+    expect(stopped).toHaveBeenCalledTimes(1);
+  });
+
+  it('stops gracefully on SIGTERM with handleSignals, and exits at once on a second signal', async () => {
+    kit = timedKit();
+    await kit.transport.send([encodeMessage(new Job('10000'), { registry: kit.registry })]);
+    const worker = kit.worker({ handleSignals: true, shutdownTimeoutMs: 100 });
+    const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+    try {
+      const finished = worker.run();
+      await waitFor(() => kit.calls.length === 1, 'the handler to start');
+      process.emit('SIGTERM', 'SIGTERM');
+      expect(worker.health().state).toBe('stopping');
+      expect(exit).not.toHaveBeenCalled();
+      process.emit('SIGINT', 'SIGINT');
+      expect(exit).toHaveBeenCalledWith(1);
+      await expect(finished).resolves.toBe('signal');
+    } finally {
+      exit.mockRestore();
+    }
+  });
+
+  it('removes its signal listeners once stopped', async () => {
+    kit = createKit();
+    const before = process.listenerCount('SIGTERM');
+    const worker = kit.worker({ handleSignals: true });
+    worker.start();
+    expect(process.listenerCount('SIGTERM')).toBe(before + 1);
+    await worker.stop();
+    expect(process.listenerCount('SIGTERM')).toBe(before);
+  });
+});

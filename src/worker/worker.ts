@@ -1,0 +1,217 @@
+import type { Delivery, Transport, TransportHealth } from '../transport/transport.js';
+import { Consumer, type ConsumerHost } from './consumer.js';
+import { DeliveryProcessor, type Job } from './delivery-processor.js';
+import { installMessageScope } from './message-scope.js';
+import { installSignalHandlers } from './signals.js';
+import { Slots } from './slots.js';
+import { StopLimitTracker } from './stop-limits.js';
+import { TypedEmitter } from './typed-emitter.js';
+import type { StopReason, WorkerActivity, WorkerEvents } from './worker-events.js';
+import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from './worker-options.js';
+import { drainJobs } from './drain.js';
+
+/** Where a worker is in its life: `idle` before `start`, `stopped` after `stop` (it may be started again). */
+export type WorkerState = 'idle' | 'running' | 'stopping' | 'stopped';
+
+/** What {@link Worker.health} reports, for readiness probes and dashboards. */
+export interface WorkerHealth {
+  readonly state: WorkerState;
+  /** `connected` when every transport is, else `failed` if one has failed, else `reconnecting`. */
+  readonly status: TransportHealth;
+  /** Handlers running (or settling) now. */
+  readonly inFlight: number;
+  /** Messages taken to an outcome since the worker was built. */
+  readonly processed: number;
+  /** Each consumed transport's state, in the order of the `transports` option. */
+  readonly transports: readonly { readonly name: string; readonly status: TransportHealth }[];
+}
+
+/**
+ * Consumes transports and handles their commands with a bus: at least once, with leases kept
+ * alive while handlers run, retries with backoff, dead letters, graceful shutdown and broker
+ * reconnection. See {@link WorkerOptions} for every option and its default.
+ *
+ * Guarantees: a message is acknowledged only after its handler succeeded; one delivered more
+ * than `maxDeliveries` times is dead-lettered before its handler runs; undecodable bytes,
+ * unknown names and invalid payloads are dead-lettered at once with their bytes and a reason;
+ * an `UnrecoverableError` is dead-lettered without retry; other errors are retried until
+ * `retry.maxAttempts`. The worker never stops consuming by itself except at a stop limit.
+ *
+ * @example
+ * const worker = new Worker({ transports: [redis], bus, concurrency: 8, handleSignals: true });
+ * worker.on('dead-lettered', ({ messageId, reason }) => log.warn(messageId, reason));
+ * await worker.run(); // until SIGTERM, stop() or a stop limit
+ * await redis.close();
+ */
+export class Worker {
+  readonly #options: ResolvedWorkerOptions;
+  readonly #events: TypedEmitter<WorkerEvents>;
+  readonly #slots: Slots;
+  readonly #consumers: readonly Consumer[];
+  readonly #processor: DeliveryProcessor;
+  readonly #jobs = new Map<Job, Promise<void>>();
+  #state: WorkerState = 'idle';
+  #processed = 0;
+  #fetching = new AbortController();
+  #loops: Promise<unknown> = Promise.resolve();
+  #limits: StopLimitTracker | undefined;
+  #stopping: Promise<void> | undefined;
+  #finished: Promise<StopReason> = Promise.resolve('stop');
+  #finish: (reason: StopReason) => void = () => undefined;
+  #cleanups: (() => void)[] = [];
+  #removeSignalHandlers: () => void = () => undefined;
+
+  /** @throws {TypeError} when an option breaks its rule, naming the option and the value received. */
+  constructor(options: WorkerOptions) {
+    this.#options = resolveWorkerOptions(options);
+    installMessageScope();
+    this.#events = new TypedEmitter<WorkerEvents>((error, event) => {
+      if (event === 'error') console.error('troopy worker: an error listener threw', error);
+      else this.#report(undefined, 'listener', error);
+    });
+    this.#slots = new Slots(this.#options.concurrency);
+    this.#processor = new DeliveryProcessor(this.#options, this.#events, (transport, during, error) => {
+      this.#report(transport, during, error);
+    });
+    const host: ConsumerHost = {
+      slots: this.#slots,
+      remaining: () => this.#limits?.remaining ?? Infinity,
+      handle: (consumer, delivery) => {
+        this.#take(consumer.transport, delivery);
+      },
+      error: (transport, during, error) => {
+        this.#report(transport, during, error);
+      },
+      health: (transport, status) => {
+        this.#events.emit('health', { transport: transport.name, status });
+      },
+    };
+    this.#consumers = this.#options.transports.map((transport) => new Consumer(transport, this.#options, host));
+  }
+
+  /** Listens to a lifecycle event; returns a function that removes the listener. */
+  on<E extends keyof WorkerEvents>(event: E, listener: (payload: WorkerEvents[E]) => void): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** Listens to the next occurrence of an event only; returns a function that removes the listener. */
+  once<E extends keyof WorkerEvents>(event: E, listener: (payload: WorkerEvents[E]) => void): () => void {
+    return this.#events.once(event, listener);
+  }
+
+  /** Removes a listener added with `on`. */
+  off<E extends keyof WorkerEvents>(event: E, listener: (payload: WorkerEvents[E]) => void): void {
+    this.#events.off(event, listener);
+  }
+
+  /**
+   * Starts consuming every transport (setting each up first, retrying while the broker is
+   * down) and returns at once. Does nothing while already running.
+   */
+  start(): void {
+    if (this.#state === 'running' || this.#state === 'stopping') return;
+    this.#state = 'running';
+    this.#fetching = new AbortController();
+    this.#limits = new StopLimitTracker(this.#options.limits);
+    this.#finished = new Promise((resolve) => (this.#finish = resolve));
+    if (this.#options.handleSignals) {
+      this.#removeSignalHandlers = installSignalHandlers({ graceful: () => void this.#stop('signal'), immediate: () => process.exit(1) });
+    }
+    const { maxRuntimeMs } = this.#options.limits;
+    if (Number.isFinite(maxRuntimeMs)) {
+      const timer = setTimeout(() => void this.#stop('max-runtime'), maxRuntimeMs);
+      this.#cleanups.push(() => {
+        clearTimeout(timer);
+      });
+    }
+    const signal = this.#fetching.signal;
+    this.#loops = Promise.all(this.#consumers.map((consumer) => consumer.run(signal)));
+  }
+
+  /**
+   * Starts (unless running) and resolves with the reason once the worker has stopped: after
+   * `stop()`, a signal (with `handleSignals`) or a stop limit.
+   */
+  run(): Promise<StopReason> {
+    this.start();
+    return this.#finished;
+  }
+
+  /**
+   * Stops gracefully: stops receiving, waits up to `shutdownTimeoutMs` for running handlers to
+   * finish (and be acknowledged), then aborts the signals of the others and releases their
+   * messages for immediate redelivery. Resolves once stopped; calling it again returns the
+   * same promise. Transports are left open.
+   */
+  stop(): Promise<void> {
+    return this.#stop('stop');
+  }
+
+  /** The worker's state, in-flight count and each transport's connection state. */
+  health(): WorkerHealth {
+    const transports = this.#consumers.map((consumer) => ({ name: consumer.transport.name, status: consumer.health() }));
+    const statuses = new Set(transports.map(({ status }) => status));
+    const status = statuses.has('failed') ? 'failed' : statuses.has('reconnecting') ? 'reconnecting' : 'connected';
+    return { state: this.#state, status, inFlight: this.#jobs.size, processed: this.#processed, transports };
+  }
+
+  #stop(reason: StopReason): Promise<void> {
+    if (this.#state === 'idle' || this.#state === 'stopped') return Promise.resolve();
+    this.#stopping ??= this.#shutdown(reason);
+    return this.#stopping;
+  }
+
+  async #shutdown(reason: StopReason): Promise<void> {
+    this.#state = 'stopping';
+    this.#fetching.abort();
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    await this.#loops;
+    await drainJobs(this.#jobs, this.#options.shutdownTimeoutMs, (job) => this.#release(job));
+    // Kept until now, so that a second signal during the drain still exits at once.
+    this.#removeSignalHandlers();
+    this.#state = 'stopped';
+    this.#stopping = undefined;
+    this.#events.emit('stopped', { reason });
+    this.#finish(reason);
+  }
+
+  /** A delivery arrives with its slot taken: processed while running, given back otherwise. */
+  #take(transport: Transport, delivery: Delivery): void {
+    const job: Job = { transport, delivery, controller: new AbortController(), state: 'running' };
+    if (this.#state !== 'running') {
+      void this.#release(job).finally(() => {
+        this.#slots.release();
+      });
+      return;
+    }
+    this.#limits?.took(1);
+    const done = this.#processor.process(job).finally(() => {
+      this.#jobs.delete(job);
+      this.#slots.release();
+      this.#processed++;
+      this.#checkLimits();
+    });
+    this.#jobs.set(job, done);
+    this.#checkLimits();
+  }
+
+  async #release(job: Job): Promise<void> {
+    job.state = 'released';
+    try {
+      await job.transport.release(job.delivery);
+      this.#events.emit('released', { transport: job.transport.name, messageId: job.delivery.id });
+    } catch (error) {
+      this.#report(job.transport, 'release', error);
+    }
+  }
+
+  #checkLimits(): void {
+    const reached = this.#state === 'running' ? this.#limits?.reached() : undefined;
+    if (reached !== undefined) void this.#stop(reached);
+  }
+
+  #report(transport: Transport | undefined, during: WorkerActivity, error: unknown): void {
+    if (this.#events.listenerCount('error') > 0) this.#events.emit('error', { transport: transport?.name, during, error });
+    else console.error(`troopy worker: ${during} failed${transport === undefined ? '' : ` on "${transport.name}"`}:`, error);
+  }
+}
