@@ -1,0 +1,111 @@
+import { describe } from '../describe.js';
+import { MessageDecodeError } from './message-decode-error.js';
+import { MessageHeader } from './message-headers.js';
+
+/** One failed attempt, as kept in the `error-history` header. */
+export interface ErrorRecord {
+  /** The error's `name`, such as `TypeError`; `non-error` when something other than an Error was thrown. */
+  readonly name: string;
+  /** The error's message, cut to `maxMessageLength`. */
+  readonly message: string;
+  /** When the attempt failed. */
+  readonly at: Date;
+}
+
+/** Options of {@link appendErrorHistory}. */
+export interface ErrorHistoryOptions {
+  /** How many of the latest errors are kept; older ones are dropped so headers stay small. @default 10 */
+  readonly limit?: number | undefined;
+  /** How many characters of each error message are kept. @default 500 */
+  readonly maxMessageLength?: number | undefined;
+  /** The failure time, as a Date or epoch milliseconds. @default now */
+  readonly now?: Date | number | undefined;
+}
+
+/**
+ * Returns new headers for retrying a failed message: `attempt` one higher, and the error added
+ * to `error-history`, keeping the last `limit` errors. The given headers are not changed.
+ *
+ * @throws {TypeError} when an option is not valid.
+ * @throws {MessageDecodeError} `undecodable` when the existing `attempt` or `error-history` header is malformed.
+ * @example
+ * const headers = appendErrorHistory(delivery.headers, error, { limit: 5 });
+ * await transport.retry(delivery, delayMs, headers);
+ */
+export function appendErrorHistory(headers: Readonly<Record<string, string>>, error: unknown, options: ErrorHistoryOptions = {}): Record<string, string> {
+  const limit = positiveInteger('limit', options.limit ?? 10);
+  const maxMessageLength = positiveInteger('maxMessageLength', options.maxMessageLength ?? 500);
+  const at = options.now === undefined ? new Date() : new Date(options.now);
+  if (Number.isNaN(at.getTime())) throw new TypeError(`appendErrorHistory expects now to be a valid Date or epoch milliseconds; got ${describe(options.now)}.`);
+
+  const record = { name: errorName(error), message: cut(errorMessage(error), maxMessageLength), at: at.toISOString() };
+  const history = readErrorHistory(headers).map((entry) => ({ ...entry, at: entry.at.toISOString() }));
+  history.push(record);
+  return {
+    ...headers,
+    [MessageHeader.attempt]: String(readAttempt(headers) + 1),
+    [MessageHeader.errorHistory]: JSON.stringify(history.slice(-limit)),
+  };
+}
+
+/**
+ * The attempt number in the headers: 1 when there is no `attempt` header.
+ *
+ * @throws {MessageDecodeError} `undecodable` when the header is not a positive integer.
+ */
+export function readAttempt(headers: Readonly<Record<string, string>>): number {
+  const value = headers[MessageHeader.attempt];
+  if (value === undefined) return 1;
+  if (!/^[1-9]\d{0,8}$/.test(value)) throw malformed(MessageHeader.attempt, value, 'a positive integer');
+  return Number(value);
+}
+
+/**
+ * The errors in the `error-history` header, oldest first; empty when there is none.
+ *
+ * @throws {MessageDecodeError} `undecodable` when the header is not a JSON array of `{ name, message, at }`.
+ */
+export function readErrorHistory(headers: Readonly<Record<string, string>>): ErrorRecord[] {
+  const value = headers[MessageHeader.errorHistory];
+  if (value === undefined) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw malformed(MessageHeader.errorHistory, value, 'a JSON array', error);
+  }
+  if (!Array.isArray(parsed)) throw malformed(MessageHeader.errorHistory, value, 'a JSON array');
+  return parsed.map((entry: unknown) => {
+    const { name, message, at } = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+    const date = typeof at === 'string' ? new Date(at) : undefined;
+    if (typeof name !== 'string' || typeof message !== 'string' || date === undefined || Number.isNaN(date.getTime())) {
+      throw malformed(MessageHeader.errorHistory, value, 'entries of { name, message, at } with string name and message and an ISO date');
+    }
+    return { name, message, at: date };
+  });
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? cut(error.name, 100) : 'non-error';
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : describe(error);
+}
+
+function cut(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
+
+function malformed(header: string, value: string, expected: string, cause?: unknown): MessageDecodeError {
+  const preview = value.length > 60 ? `${value.slice(0, 60)}…` : value;
+  return new MessageDecodeError('undecodable', `The ${header} header must be ${expected}; got ${JSON.stringify(preview)}.`, { cause });
+}
+
+function positiveInteger(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new TypeError(`appendErrorHistory expects ${option} to be a positive integer; got ${describe(value)}.`);
+  }
+  return value;
+}

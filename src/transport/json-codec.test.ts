@@ -1,0 +1,300 @@
+import { describe, expect, it } from 'vitest';
+import { DecodeError, EncodeError } from './codec.js';
+import { JsonCodec } from './json-codec.js';
+
+const codec = new JsonCodec();
+const roundTrip = (value: unknown, using: JsonCodec = codec): unknown => using.decode(using.encode(value));
+const text = (value: unknown): string => new TextDecoder().decode(codec.encode(value));
+const bytes = (json: string): Uint8Array => new TextEncoder().encode(json);
+const decodeError = (json: string | Uint8Array, using: JsonCodec = codec): DecodeError => {
+  try {
+    using.decode(typeof json === 'string' ? bytes(json) : json);
+  } catch (error) {
+    if (error instanceof DecodeError) return error;
+    throw error;
+  }
+  throw new Error('decode did not throw');
+};
+const encodeError = (value: unknown, using: JsonCodec = codec): EncodeError => {
+  try {
+    using.encode(value);
+  } catch (error) {
+    if (error instanceof EncodeError) return error;
+    throw error;
+  }
+  throw new Error('encode did not throw');
+};
+
+describe('JsonCodec round trips', () => {
+  it.each([
+    ['null', null],
+    ['true', true],
+    ['a number', 12.5],
+    ['a string with unicode', 'zażółć 🚀 "quoted" \\ \n'],
+    ['an empty object', {}],
+    ['an empty array', []],
+    ['nested objects and arrays', { a: [1, { b: [2, [3, { c: 'd' }]] }], e: { f: { g: null } } }],
+    ['a Date', new Date('2024-05-01T12:34:56.789Z')],
+    ['an invalid Date', new Date(Number.NaN)],
+    ['a Date far in the future', new Date(8.64e15)],
+    ['a Date before 1970', new Date(-1)],
+    ['a BigInt', 12345678901234567890123456789n],
+    ['a negative BigInt', -42n],
+    ['a Map with mixed keys', new Map<unknown, unknown>([['a', 1], [2, 'two'], [{ k: 1 }, [3]]])],
+    ['a Set', new Set([1, 'a', null])],
+    ['undefined in an array', [1, undefined, 3]],
+    ['undefined as the whole payload', undefined],
+    ['NaN and the infinities', [Number.NaN, Infinity, -Infinity]],
+    ['-0', -0],
+    ['bytes', new Uint8Array([0, 1, 127, 128, 255])],
+    ['empty bytes', new Uint8Array()],
+  ])('round-trips %s', (_label, value) => {
+    expect(roundTrip(value)).toStrictEqual(value);
+  });
+
+  it('round-trips a nested Map of Sets of Dates inside an object with a BigInt', () => {
+    const value = {
+      total: 10n ** 30n,
+      schedule: new Map([
+        ['alice', new Set([new Date('2024-01-01T00:00:00.000Z'), new Date('2024-02-01T00:00:00.000Z')])],
+        ['bob', new Set<Date>()],
+      ]),
+      history: [new Map([[1n, new Set([new Map([['deep', new Date(0)]])])]])],
+    };
+    const back = roundTrip(value) as typeof value;
+    expect(back).toStrictEqual(value);
+    expect(back.schedule.get('alice')).toBeInstanceOf(Set);
+    expect([...(back.schedule.get('alice') ?? [])][0]).toBeInstanceOf(Date);
+    expect(typeof back.total).toBe('bigint');
+  });
+
+  it('keeps -0 distinct from 0 and holes as undefined', () => {
+    expect(Object.is(roundTrip(-0), -0)).toBe(true);
+    // eslint-disable-next-line no-sparse-arrays
+    expect(roundTrip([1, , 3])).toStrictEqual([1, undefined, 3]);
+  });
+
+  it('writes readable tagged JSON', () => {
+    expect(text({ at: new Date('2024-05-01T00:00:00.000Z'), n: 5n, tags: new Set(['a']), plain: [1, 'x'] })).toBe(
+      '{"at":{"$date":"2024-05-01T00:00:00.000Z"},"n":{"$bigint":"5"},"tags":{"$set":["a"]},"plain":[1,"x"]}',
+    );
+  });
+
+  it('leaves out undefined object properties, as JSON does', () => {
+    expect(text({ a: 1, b: undefined })).toBe('{"a":1}');
+    expect(roundTrip({ a: 1, b: undefined })).toStrictEqual({ a: 1 });
+  });
+
+  it('writes class instances inside the payload as their data, or through toJSON', () => {
+    class Money {
+      constructor(
+        readonly amount: number,
+        readonly currency: string,
+      ) {}
+    }
+    class Decimal {
+      constructor(readonly digits: string) {}
+      toJSON(): string {
+        return this.digits;
+      }
+    }
+    const back = roundTrip({ price: new Money(5, 'EUR'), rate: new Decimal('0.15') }) as Record<string, unknown>;
+    expect(back).toStrictEqual({ price: { amount: 5, currency: 'EUR' }, rate: '0.15' });
+    expect(Object.getPrototypeOf(back['price'])).toBe(Object.prototype);
+  });
+
+  it('writes own fields only, never inherited enumerable ones', () => {
+    const value = Object.assign(Object.create({ inherited: 1 }) as object, { own: 2 });
+    expect(text(value)).toBe('{"own":2}');
+  });
+
+  it('gives back objects without a prototype as plain objects', () => {
+    const value = Object.assign(Object.create(null) as object, { a: 1 });
+    expect(roundTrip(value)).toStrictEqual({ a: 1 });
+  });
+});
+
+describe('JsonCodec keeps user data that looks like a tag', () => {
+  it.each([
+    ['a $date lookalike', { $date: '2024-05-01T00:00:00.000Z' }],
+    ['a $bigint lookalike', { $bigint: '1' }],
+    ['a $map lookalike', { $map: [[1, 2]] }],
+    ['an $undefined lookalike', { $undefined: true }],
+    ['an $object lookalike', { $object: { $date: 'x' } }],
+    ['an unknown $ key', { $ref: '#/a' }],
+    ['a lone $ key', { $: 1 }],
+    ['nested lookalikes', { a: [{ $set: [1] }], b: new Map([[{ $date: null }, { $number: 'NaN' }]]) }],
+    ['an object with two $ keys', { $a: 1, $b: 2 }],
+  ])('round-trips %s as plain data', (_label, value) => {
+    expect(roundTrip(value)).toStrictEqual(value);
+  });
+
+  it('escapes an object that looks like a tag only once its undefined properties are left out', () => {
+    expect(text({ $date: 'x', other: undefined })).toBe('{"$object":{"$date":"x"}}');
+    expect(roundTrip({ $date: 'x', other: undefined })).toStrictEqual({ $date: 'x' });
+  });
+
+  it('escapes a one-key $ object and leaves other objects alone', () => {
+    expect(text({ $date: '2024-05-01T00:00:00.000Z' })).toBe('{"$object":{"$date":"2024-05-01T00:00:00.000Z"}}');
+    expect(text({ $a: 1, $b: 2 })).toBe('{"$a":1,"$b":2}');
+    expect(roundTrip({ $date: '2024-05-01T00:00:00.000Z' })).not.toBeInstanceOf(Date);
+  });
+});
+
+describe('JsonCodec refuses prototype pollution', () => {
+  const prototypeKeys = (): string[] => Object.getOwnPropertyNames(Object.prototype).sort();
+
+  it.each([
+    ['__proto__ at the top', '{"__proto__":{"polluted":1}}', '$.__proto__'],
+    ['__proto__ nested in arrays', '{"a":[{"b":{"__proto__":{"polluted":1}}}]}', '$.a[0].b.__proto__'],
+    ['constructor.prototype', '{"constructor":{"prototype":{"polluted":1}}}', '$.constructor'],
+    ['a prototype key', '{"x":{"prototype":{"polluted":1}}}', '$.x.prototype'],
+    ['__proto__ inside an $object escape', '{"$object":{"__proto__":{"polluted":1}}}', '$.$object.__proto__'],
+    ['__proto__ inside a map value', '{"$map":[["k",{"__proto__":{"polluted":1}}]]}', '$.$map[0].__proto__'],
+    ['__proto__ inside a set', '{"$set":[{"__proto__":{"polluted":1}}]}', '$.$set[0].__proto__'],
+  ])('refuses %s as a whole, leaving Object.prototype untouched', (_label, json, path) => {
+    const before = prototypeKeys();
+    const error = decodeError(json);
+    expect(error.code).toBe('forbidden-key');
+    expect(error.message).toContain(`at ${path}:`);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('polluted');
+    expect(prototypeKeys()).toEqual(before);
+  });
+
+  it('allows those words as Map keys and string values, which cannot reach a prototype', () => {
+    const back = codec.decode(bytes('{"m":{"$map":[["__proto__",{"$set":["constructor"]}]]},"s":"prototype"}')) as { m: Map<string, unknown>; s: string };
+    expect(back.m.get('__proto__')).toStrictEqual(new Set(['constructor']));
+    expect(back.s).toBe('prototype');
+  });
+
+  it('builds every decoded object as a fresh plain object', () => {
+    const back = codec.decode(bytes('{"a":{"b":[{}]}}')) as { a: { b: object[] } };
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(back.a.b[0])).toBe(Object.prototype);
+  });
+
+  it.each([
+    ['__proto__', JSON.parse('{"__proto__":1}') as unknown],
+    ['constructor', { nested: { constructor: 1 } }],
+    ['prototype', [{ prototype: 1 }]],
+  ])('refuses to encode a %s key, so the sender learns before the worker does', (key, value) => {
+    const error = encodeError(value);
+    expect(error.code).toBe('forbidden-key');
+    expect(error.message).toContain(`"${key}"`);
+  });
+});
+
+describe('JsonCodec limits', () => {
+  it('refuses a body over maxBytes before reading it, stating the size and the limit', () => {
+    const small = new JsonCodec({ maxBytes: 16 });
+    const error = decodeError(bytes('{"a":"0123456789"}'), small);
+    expect(error.code).toBe('too-large');
+    expect(error.message).toBe("The body is 18 bytes, over the codec's maxBytes of 16; it was not read.");
+  });
+
+  it('decodes a body of exactly maxBytes', () => {
+    const body = bytes('"0123456789"');
+    expect(new JsonCodec({ maxBytes: body.byteLength }).decode(body)).toBe('0123456789');
+    expect(decodeError(body, new JsonCodec({ maxBytes: body.byteLength - 1 })).code).toBe('too-large');
+  });
+
+  it('refuses to encode a payload over maxBytes', () => {
+    const error = encodeError('x'.repeat(100), new JsonCodec({ maxBytes: 50 }));
+    expect(error.code).toBe('too-large');
+    expect(error.message).toMatch(/102 bytes, over the codec's maxBytes of 50/);
+  });
+
+  it('defaults maxBytes to 1 MiB', () => {
+    expect(codec.maxBytes).toBe(1_048_576);
+    expect(decodeError(new Uint8Array(1_048_577)).code).toBe('too-large');
+  });
+
+  it('refuses nesting deeper than maxDepth, counting only containers, the same way both ways', () => {
+    const shallow = new JsonCodec({ maxDepth: 3 });
+    const ok = { a: [new Set([new Date(0), 1n])] };
+    expect(roundTrip(ok, shallow)).toStrictEqual(ok);
+    expect(encodeError({ a: [new Set([[1]])] }, shallow).code).toBe('too-deep');
+    expect(decodeError('{"a":[{"$set":[[1]]}]}', shallow).code).toBe('too-deep');
+  });
+
+  it('refuses a hostile deep body with too-deep, not a stack overflow', () => {
+    const depth = 200_000;
+    expect(decodeError('['.repeat(depth) + ']'.repeat(depth)).code).toBe('too-deep');
+  });
+
+  it.each([
+    ['maxBytes', { maxBytes: 0 }, 'the number 0'],
+    ['maxBytes', { maxBytes: 1.5 }, 'the number 1.5'],
+    ['maxBytes', { maxBytes: '1024' }, 'the string "1024"'],
+    ['maxDepth', { maxDepth: -1 }, 'the number -1'],
+  ])('rejects an invalid %s with a TypeError naming it', (option, options, received) => {
+    expect(() => new JsonCodec(options as never)).toThrow(new TypeError(`JsonCodec expects ${option} to be a positive integer; got ${received}.`));
+  });
+});
+
+describe('JsonCodec refuses bad input', () => {
+  it.each([
+    ['an empty body', ''],
+    ['truncated JSON', '{"a":'],
+    ['JavaScript, not JSON', '{a: 1}'],
+    ['a function call', 'alert(1)'],
+  ])('refuses %s as invalid-json', (_label, json) => {
+    expect(decodeError(json).code).toBe('invalid-json');
+  });
+
+  it('refuses bytes that are not UTF-8 as invalid-encoding', () => {
+    const error = decodeError(new Uint8Array([0x22, 0xff, 0xfe, 0x22]));
+    expect(error.code).toBe('invalid-encoding');
+    expect(error.cause).toBeDefined();
+  });
+
+  it.each([
+    ['an unknown tag', '{"$nope":1}'],
+    ['a non-ISO date', '{"$date":"yesterday"}'],
+    ['a date number', '{"$date":0}'],
+    ['a fractional bigint', '{"$bigint":"1.5"}'],
+    ['a bigint number', '{"$bigint":1}'],
+    ['a map entry that is not a pair', '{"$map":[[1]]}'],
+    ['a map that is not an array', '{"$map":{}}'],
+    ['a set that is not an array', '{"$set":{}}'],
+    ['an unknown special number', '{"$number":"1"}'],
+    ['$undefined other than true', '{"$undefined":false}'],
+    ['bytes that are not base64', '{"$bytes":"@@@"}'],
+    ['an $object escape of an array', '{"$object":[1]}'],
+  ])('refuses %s as invalid-tag', (_label, json) => {
+    expect(decodeError(json).code).toBe('invalid-tag');
+  });
+
+  it('refuses a body that is not a Uint8Array with a TypeError', () => {
+    expect(() => codec.decode('{}' as never)).toThrow(new TypeError('JsonCodec.decode expects a Uint8Array; got the string "{}".'));
+  });
+});
+
+describe('JsonCodec refuses payloads it could not give back', () => {
+  it.each([
+    ['a function', { run: () => 1 }, '$.run', 'unsupported-value'],
+    ['a symbol', [Symbol('s')], '$[0]', 'unsupported-value'],
+    ['a RegExp', { pattern: /a/ }, '$.pattern', 'unsupported-value'],
+    ['an Int16Array', { samples: new Int16Array(2) }, '$.samples', 'unsupported-value'],
+    ['an Error', { failure: new Error('x') }, '$.failure', 'unsupported-value'],
+    ['a value inside a Map', new Map([['k', () => 1]]), '$["<map entry 0>"]', 'unsupported-value'],
+  ])('refuses %s, naming its path', (_label, value, path, code) => {
+    const error = encodeError(value);
+    expect(error.code).toBe(code);
+    expect(error.message).toContain(`at ${path}:`);
+  });
+
+  it('refuses a cycle', () => {
+    const node: Record<string, unknown> = { name: 'a' };
+    node['self'] = { parent: node };
+    const error = encodeError(node);
+    expect(error.code).toBe('circular');
+    expect(error.message).toContain('at $.self.parent:');
+  });
+
+  it('writes a shared, non-cyclic object twice rather than refusing it', () => {
+    const shared = { id: 1 };
+    expect(roundTrip({ a: shared, b: [shared] })).toStrictEqual({ a: { id: 1 }, b: [{ id: 1 }] });
+  });
+});

@@ -1,0 +1,112 @@
+import { describe } from '../describe.js';
+import { DecodeError, EncodeError, type Codec } from './codec.js';
+import { fromTaggedJson } from './json-tag-reader.js';
+import { toTaggedJson } from './json-tag-writer.js';
+
+/** Options of {@link JsonCodec}. */
+export interface JsonCodecOptions {
+  /**
+   * The largest body, in bytes, that is encoded or decoded. A larger body is refused before
+   * it is parsed (`too-large`), so one message cannot exhaust a worker's memory.
+   * @default 1_048_576 (1 MiB)
+   */
+  readonly maxBytes?: number | undefined;
+  /**
+   * How many objects, arrays, maps and sets may nest inside each other. Deeper payloads are
+   * refused, which bounds the work and stack one hostile body can cause.
+   * @default 64
+   */
+  readonly maxDepth?: number | undefined;
+}
+
+/**
+ * The default {@link Codec}: UTF-8 JSON that also carries `Date`, `bigint`, `Map`, `Set`,
+ * `Uint8Array`, `undefined` in arrays, `NaN`, `±Infinity` and `-0`, through one-key `$` tags
+ * (`{"$date":"2024-05-01T12:00:00.000Z"}`). User objects that look like a tag are escaped, so
+ * any payload it encodes comes back equal.
+ *
+ * Rules:
+ * - Encoding writes own enumerable string keys; `undefined` properties are left out; a class
+ *   instance inside the payload comes back as a plain object (or as what its `toJSON` gives).
+ *   Functions, symbols, cycles, other built-ins (typed arrays, RegExp, Error...) and the keys
+ *   `__proto__`, `constructor`, `prototype` are refused at once with an {@link EncodeError}.
+ * - Decoding never evaluates code and rebuilds every object as a fresh plain object. A body
+ *   with a `__proto__`, `constructor` or `prototype` key anywhere is refused as a whole
+ *   (`forbidden-key`), never partly copied: such a body is either an attack or was not written
+ *   by this codec, and a dead letter is the place to look at it.
+ *
+ * @throws {TypeError} from the constructor when an option is not a positive integer.
+ * @example
+ * const codec = new JsonCodec({ maxBytes: 256 * 1024 });
+ * const bytes = codec.encode({ at: new Date(), tags: new Set(['a']) });
+ * codec.decode(bytes); // { at: Date, tags: Set { 'a' } }
+ */
+export class JsonCodec implements Codec {
+  /** Always `application/json`: the tags are ordinary JSON. */
+  readonly contentType = 'application/json';
+  /** The body size limit in bytes. */
+  readonly maxBytes: number;
+  /** The nesting limit. */
+  readonly maxDepth: number;
+
+  readonly #encoder = new TextEncoder();
+  readonly #decoder = new TextDecoder('utf-8', { fatal: true });
+
+  constructor(options: JsonCodecOptions = {}) {
+    this.maxBytes = positiveInteger('maxBytes', options.maxBytes ?? 1_048_576);
+    this.maxDepth = positiveInteger('maxDepth', options.maxDepth ?? 64);
+  }
+
+  /**
+   * Encodes a payload as tagged JSON in UTF-8.
+   *
+   * @throws {EncodeError} when the payload holds a value that would not come back (see the
+   * class rules), or the body would be larger than `maxBytes`.
+   */
+  encode(payload: unknown): Uint8Array {
+    const bytes = this.#encoder.encode(JSON.stringify(toTaggedJson(payload, this.maxDepth)));
+    if (bytes.byteLength > this.maxBytes) {
+      throw new EncodeError('too-large', `The encoded payload is ${bytes.byteLength} bytes, over the codec's maxBytes of ${this.maxBytes}; send less, or raise maxBytes on both sides.`);
+    }
+    return bytes;
+  }
+
+  /**
+   * Decodes untrusted bytes written by {@link JsonCodec.encode} (or by any JSON producer that
+   * escapes one-key `$` objects).
+   *
+   * @throws {TypeError} when `bytes` is not a Uint8Array.
+   * @throws {DecodeError} `too-large` over `maxBytes` (checked before anything is read),
+   * `invalid-encoding` for bytes that are not UTF-8, `invalid-json` for text that is not JSON,
+   * `invalid-tag`, `forbidden-key` or `too-deep`.
+   */
+  decode(bytes: Uint8Array): unknown {
+    if (!(bytes instanceof Uint8Array)) {
+      throw new TypeError(`JsonCodec.decode expects a Uint8Array; got ${describe(bytes)}.`);
+    }
+    if (bytes.byteLength > this.maxBytes) {
+      throw new DecodeError('too-large', `The body is ${bytes.byteLength} bytes, over the codec's maxBytes of ${this.maxBytes}; it was not read.`);
+    }
+    let text: string;
+    try {
+      text = this.#decoder.decode(bytes);
+    } catch (error) {
+      throw new DecodeError('invalid-encoding', `The body (${bytes.byteLength} bytes) is not valid UTF-8.`, { cause: error });
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      const preview = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+      throw new DecodeError('invalid-json', `The body is not valid JSON: ${(error as Error).message} (body starts ${JSON.stringify(preview)}).`, { cause: error });
+    }
+    return fromTaggedJson(parsed, this.maxDepth);
+  }
+}
+
+function positiveInteger(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new TypeError(`JsonCodec expects ${option} to be a positive integer; got ${describe(value)}.`);
+  }
+  return value;
+}

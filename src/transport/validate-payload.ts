@@ -1,0 +1,30 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { MessageDecodeError } from './message-decode-error.js';
+
+/**
+ * Validates a decoded payload with a Standard Schema, whose `validate` may answer at once or
+ * with a promise, and returns the schema's output value.
+ *
+ * @internal
+ * @throws {MessageDecodeError} `invalid-payload` listing every issue as `path: message`, with
+ * the issues kept on the error, or when the schema itself throws.
+ */
+export async function validatePayload(schema: StandardSchemaV1, messageName: string, payload: unknown): Promise<unknown> {
+  let result: StandardSchemaV1.Result<unknown>;
+  try {
+    result = await schema['~standard'].validate(payload);
+  } catch (error) {
+    throw new MessageDecodeError('invalid-payload', `The schema of ${JSON.stringify(messageName)} threw while validating: ${String(error)}`, { cause: error, messageName });
+  }
+  if (!result.issues) return result.value;
+  const list = result.issues.map((issue) => `${pathOf(issue)}: ${issue.message}`).join('; ');
+  throw new MessageDecodeError('invalid-payload', `The payload of ${JSON.stringify(messageName)} does not pass its schema: ${list}.`, {
+    messageName,
+    issues: result.issues,
+  });
+}
+
+function pathOf(issue: StandardSchemaV1.Issue): string {
+  if (issue.path === undefined || issue.path.length === 0) return '(root)';
+  return issue.path.map((segment) => String(typeof segment === 'object' ? segment.key : segment)).join('.');
+}
