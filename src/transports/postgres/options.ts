@@ -1,0 +1,127 @@
+import type { PostgresPool } from './connection.js';
+
+/** Where the tables live, shared by {@link PostgresTransportOptions} and `postgresSchemaSql`. */
+export interface PostgresTableOptions {
+  /**
+   * The schema holding the tables. Created by `setup()` when missing.
+   * @default 'public'
+   */
+  readonly schema?: string;
+  /**
+   * The queue table; one table serves every queue (rows carry their queue's name).
+   * @default 'troopy_messages'
+   */
+  readonly table?: string;
+  /**
+   * The dead-letter table; one table serves every queue.
+   * @default 'troopy_dead_letters'
+   */
+  readonly deadLetterTable?: string;
+}
+
+/** Options of `PostgresTransport`. */
+export interface PostgresTransportOptions extends PostgresTableOptions {
+  /**
+   * The queue's name: the rows of this transport are those with this name. Transports with
+   * the same queue on the same table compete for its messages.
+   * @default 'default'
+   */
+  readonly queue?: string;
+  /**
+   * The transport's name in logs and errors.
+   * @default `postgres:${queue}`
+   */
+  readonly name?: string;
+  /**
+   * A connection string such as `postgres://user:pass@host:5432/db`. Without it (and without
+   * `pool`), `pg` reads the `PG*` environment variables.
+   * @default undefined
+   */
+  readonly connectionString?: string;
+  /**
+   * Your own `pg.Pool`, used instead of one made by the transport. The transport never ends it,
+   * and takes one client from it for LISTEN while a receive waits (unless `notify` is false).
+   * @default undefined (the transport makes its own pool)
+   */
+  readonly pool?: PostgresPool;
+  /**
+   * Most connections of the pool the transport makes (ignored with `pool`).
+   * @default 10
+   */
+  readonly maxConnections?: number;
+  /**
+   * How long to wait for a connection before an operation rejects with
+   * `TransportUnavailableError`, in milliseconds (ignored with `pool`).
+   * @default 5_000
+   */
+  readonly connectTimeoutMs?: number;
+  /**
+   * How long one statement may take before it rejects with `TransportUnavailableError`, in
+   * milliseconds (ignored with `pool`). Guards against a half-open connection.
+   * @default 30_000
+   */
+  readonly queryTimeoutMs?: number;
+  /**
+   * How often a waiting `receive` looks at the table again, in milliseconds. Polling alone is
+   * correct; it is what finds delayed messages, expired leases and messages sent through your
+   * own client, and what wakes receives when `notify` is off or the LISTEN connection is down.
+   * @default 250
+   */
+  readonly pollIntervalMs?: number;
+  /**
+   * Wake waiting receives in other processes with LISTEN/NOTIFY. A send never notifies inside
+   * its INSERT's transaction: after the commit, the transport sends one `NOTIFY` at once and at
+   * most one more per `notifyIntervalMs`, however many sends there were (a NOTIFY serialises
+   * the commits of all notifying transactions of the database). Receives in this process are
+   * woken directly either way.
+   * @default true
+   */
+  readonly notify?: boolean;
+  /**
+   * The shortest gap between two NOTIFYs from this transport, in milliseconds.
+   * @default 20
+   */
+  readonly notifyIntervalMs?: number;
+}
+
+/** The longest identifier PostgreSQL keeps, less room for the index-name suffixes. */
+const MAX_TABLE_NAME = 50;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Checks a schema or table name: letters, digits and underscores, not starting with a digit. */
+export function identifierOption(owner: string, option: string, value: unknown, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !IDENTIFIER.test(value) || value.length > MAX_TABLE_NAME) {
+    throw new TypeError(
+      `${owner} option "${option}" must be a name of letters, digits and underscores, not starting with a digit, at most ${MAX_TABLE_NAME} characters; got ${shown(value)}.`,
+    );
+  }
+  return value;
+}
+
+/** Checks a number option against its minimum. */
+export function numberOption(owner: string, option: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new TypeError(`${owner} option "${option}" must be a finite number >= ${min}; got ${shown(value)}.`);
+  }
+  return value;
+}
+
+/** Checks a non-empty string option of at most `max` characters. */
+export function stringOption(owner: string, option: string, value: unknown, fallback: string, max = 200): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value === '' || value.length > max) {
+    throw new TypeError(`${owner} option "${option}" must be a non-empty string of at most ${max} characters; got ${shown(value)}.`);
+  }
+  return value;
+}
+
+/** A value in a few words for an error message. */
+export function shown(value: unknown): string {
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}`;
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${typeof value} ${String(value)}`;
+  return typeof value;
+}

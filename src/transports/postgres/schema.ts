@@ -1,0 +1,79 @@
+import { identifierOption, type PostgresTableOptions } from './options.js';
+
+/** The checked names of a transport's tables, bare and quoted. */
+export interface PostgresTables {
+  readonly schema: string;
+  readonly table: string;
+  readonly deadLetterTable: string;
+  /** `"schema"."table"`, ready for SQL. */
+  readonly messages: string;
+  /** `"schema"."dead_letter_table"`, ready for SQL. */
+  readonly deadLetters: string;
+}
+
+/**
+ * Checks the table options and fills in the defaults.
+ *
+ * @throws {TypeError} when a name is not letters, digits and underscores.
+ */
+export function resolveTables(owner: string, options: PostgresTableOptions = {}): PostgresTables {
+  const schema = identifierOption(owner, 'schema', options.schema, 'public');
+  const table = identifierOption(owner, 'table', options.table, 'troopy_messages');
+  const deadLetterTable = identifierOption(owner, 'deadLetterTable', options.deadLetterTable, 'troopy_dead_letters');
+  if (table === deadLetterTable) {
+    throw new TypeError(`${owner} options "table" and "deadLetterTable" must differ; both are "${table}".`);
+  }
+  return { schema, table, deadLetterTable, messages: `"${schema}"."${table}"`, deadLetters: `"${schema}"."${deadLetterTable}"` };
+}
+
+/**
+ * The SQL that creates the tables and indexes of the Postgres transport: what `setup()` runs,
+ * for teams that run migrations themselves. Every statement is idempotent (`IF NOT EXISTS`).
+ *
+ * The queue table holds every queue's messages. A row is deliverable when `not_before` has
+ * passed and it has no lease, or its lease (`lease_until`) has passed. `lease_token` names the
+ * delivery that holds the lease, so that a consumer whose lease was taken over cannot ack,
+ * retry or extend someone else's. `delivery_count` grows by one on each fetch.
+ *
+ * @throws {TypeError} when a name is not letters, digits and underscores.
+ * @example
+ * ```ts
+ * import { postgresSchemaSql } from 'troopy/postgres';
+ * writeFileSync('migrations/001_troopy.sql', postgresSchemaSql({ schema: 'jobs' }));
+ * ```
+ */
+export function postgresSchemaSql(options: PostgresTableOptions = {}): string {
+  const { schema, table, deadLetterTable, messages, deadLetters } = resolveTables('postgresSchemaSql', options);
+  const createSchema = schema === 'public' ? '' : `CREATE SCHEMA IF NOT EXISTS "${schema}";\n\n`;
+  return `${createSchema}CREATE TABLE IF NOT EXISTS ${messages} (
+  id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  queue          text        NOT NULL,
+  message_id     text        NOT NULL,
+  headers        jsonb       NOT NULL,
+  body           bytea       NOT NULL,
+  not_before     timestamptz NOT NULL DEFAULT now(),
+  lease_until    timestamptz,
+  lease_token    uuid,
+  delivery_count integer     NOT NULL DEFAULT 0,
+  created_at     timestamptz NOT NULL DEFAULT now()
+) WITH (fillfactor = 80);
+
+CREATE INDEX IF NOT EXISTS "${table}_due_idx" ON ${messages} (queue, not_before, id);
+
+CREATE TABLE IF NOT EXISTS ${deadLetters} (
+  id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  queue          text        NOT NULL,
+  message_id     text        NOT NULL,
+  headers        jsonb       NOT NULL,
+  body           bytea       NOT NULL,
+  delivery_count integer     NOT NULL,
+  reason_code    text        NOT NULL,
+  reason_message text        NOT NULL,
+  failed_at      timestamptz NOT NULL DEFAULT now(),
+  created_at     timestamptz NOT NULL,
+  UNIQUE (queue, message_id)
+);
+
+CREATE INDEX IF NOT EXISTS "${deadLetterTable}_failed_idx" ON ${deadLetters} (queue, failed_at, id);
+`;
+}
