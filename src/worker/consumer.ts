@@ -64,11 +64,14 @@ export class Consumer {
         during = 'receive';
         if (!(await slots.acquire(signal))) break;
         const wanted = 1 + slots.take(Math.min(slots.size, this.#host.remaining()) - 1);
+        const asked = Date.now();
         const deliveries = await this.#receive(wanted, signal);
         slots.release(wanted - deliveries.length);
         failures = 0;
         this.#setReconnecting(false);
         for (const delivery of deliveries) this.#host.handle(this, delivery);
+        // An empty answer before waitMs (a closed transport) must not turn the loop into a spin.
+        if (deliveries.length === 0) await sleep(this.#timing.receiveWaitMs - (Date.now() - asked), signal);
       } catch (error) {
         if (signal.aborted) break;
         failures++;

@@ -82,3 +82,16 @@ describe('Worker broker outage', () => {
     expect(String(logged[0]?.[0])).toBe('troopy worker: receive failed on "broker":');
   });
 });
+
+describe('Worker with a closed transport', () => {
+  it('does not spin when receive answers at once with nothing', async () => {
+    kit = createKit();
+    transport = new UnreliableTransport({ name: 'closed' });
+    await transport.close();
+    const worker = kit.worker({ transports: [transport], receiveWaitMs: 50 });
+    worker.start();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(transport.receives).toBeLessThanOrEqual(6);
+    await worker.stop();
+  });
+});

@@ -1,30 +1,15 @@
-import type { Delivery, Transport, TransportHealth } from '../transport/transport.js';
+import type { Delivery, Transport } from '../transport/transport.js';
 import { Consumer, type ConsumerHost } from './consumer.js';
-import { DeliveryProcessor, type Job } from './delivery-processor.js';
+import { DeliveryProcessor } from './delivery-processor.js';
+import { InFlightJobs } from './in-flight-jobs.js';
 import { installMessageScope } from './message-scope.js';
 import { installSignalHandlers } from './signals.js';
 import { Slots } from './slots.js';
 import { StopLimitTracker } from './stop-limits.js';
 import { TypedEmitter } from './typed-emitter.js';
 import type { StopReason, WorkerActivity, WorkerEvents } from './worker-events.js';
+import { workerHealth, type WorkerHealth, type WorkerState } from './worker-health.js';
 import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from './worker-options.js';
-import { drainJobs } from './drain.js';
-
-/** Where a worker is in its life: `idle` before `start`, `stopped` after `stop` (it may be started again). */
-export type WorkerState = 'idle' | 'running' | 'stopping' | 'stopped';
-
-/** What {@link Worker.health} reports, for readiness probes and dashboards. */
-export interface WorkerHealth {
-  readonly state: WorkerState;
-  /** `connected` when every transport is, else `failed` if one has failed, else `reconnecting`. */
-  readonly status: TransportHealth;
-  /** Handlers running (or settling) now. */
-  readonly inFlight: number;
-  /** Messages taken to an outcome since the worker was built. */
-  readonly processed: number;
-  /** Each consumed transport's state, in the order of the `transports` option. */
-  readonly transports: readonly { readonly name: string; readonly status: TransportHealth }[];
-}
 
 /**
  * Consumes transports and handles their commands with a bus: at least once, with leases kept
@@ -46,10 +31,8 @@ export interface WorkerHealth {
 export class Worker {
   readonly #options: ResolvedWorkerOptions;
   readonly #events: TypedEmitter<WorkerEvents>;
-  readonly #slots: Slots;
   readonly #consumers: readonly Consumer[];
-  readonly #processor: DeliveryProcessor;
-  readonly #jobs = new Map<Job, Promise<void>>();
+  readonly #jobs: InFlightJobs;
   #state: WorkerState = 'idle';
   #processed = 0;
   #fetching = new AbortController();
@@ -58,7 +41,7 @@ export class Worker {
   #stopping: Promise<void> | undefined;
   #finished: Promise<StopReason> = Promise.resolve('stop');
   #finish: (reason: StopReason) => void = () => undefined;
-  #cleanups: (() => void)[] = [];
+  #runtimeTimer: ReturnType<typeof setTimeout> | undefined;
   #removeSignalHandlers: () => void = () => undefined;
 
   /** @throws {TypeError} when an option breaks its rule, naming the option and the value received. */
@@ -69,19 +52,18 @@ export class Worker {
       if (event === 'error') console.error('troopy worker: an error listener threw', error);
       else this.#report(undefined, 'listener', error);
     });
-    this.#slots = new Slots(this.#options.concurrency);
-    this.#processor = new DeliveryProcessor(this.#options, this.#events, (transport, during, error) => {
+    const slots = new Slots(this.#options.concurrency);
+    const report = (transport: Transport, during: WorkerActivity, error: unknown): void => {
       this.#report(transport, during, error);
-    });
+    };
+    this.#jobs = new InFlightJobs(new DeliveryProcessor(this.#options, this.#events, report), slots, this.#events, report);
     const host: ConsumerHost = {
-      slots: this.#slots,
+      slots,
       remaining: () => this.#limits?.remaining ?? Infinity,
       handle: (consumer, delivery) => {
         this.#take(consumer.transport, delivery);
       },
-      error: (transport, during, error) => {
-        this.#report(transport, during, error);
-      },
+      error: report,
       health: (transport, status) => {
         this.#events.emit('health', { transport: transport.name, status });
       },
@@ -118,12 +100,7 @@ export class Worker {
       this.#removeSignalHandlers = installSignalHandlers({ graceful: () => void this.#stop('signal'), immediate: () => process.exit(1) });
     }
     const { maxRuntimeMs } = this.#options.limits;
-    if (Number.isFinite(maxRuntimeMs)) {
-      const timer = setTimeout(() => void this.#stop('max-runtime'), maxRuntimeMs);
-      this.#cleanups.push(() => {
-        clearTimeout(timer);
-      });
-    }
+    if (Number.isFinite(maxRuntimeMs)) this.#runtimeTimer = setTimeout(() => void this.#stop('max-runtime'), maxRuntimeMs);
     const signal = this.#fetching.signal;
     this.#loops = Promise.all(this.#consumers.map((consumer) => consumer.run(signal)));
   }
@@ -149,10 +126,7 @@ export class Worker {
 
   /** The worker's state, in-flight count and each transport's connection state. */
   health(): WorkerHealth {
-    const transports = this.#consumers.map((consumer) => ({ name: consumer.transport.name, status: consumer.health() }));
-    const statuses = new Set(transports.map(({ status }) => status));
-    const status = statuses.has('failed') ? 'failed' : statuses.has('reconnecting') ? 'reconnecting' : 'connected';
-    return { state: this.#state, status, inFlight: this.#jobs.size, processed: this.#processed, transports };
+    return workerHealth(this.#state, this.#jobs.size, this.#processed, this.#consumers);
   }
 
   #stop(reason: StopReason): Promise<void> {
@@ -164,9 +138,9 @@ export class Worker {
   async #shutdown(reason: StopReason): Promise<void> {
     this.#state = 'stopping';
     this.#fetching.abort();
-    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    clearTimeout(this.#runtimeTimer);
     await this.#loops;
-    await drainJobs(this.#jobs, this.#options.shutdownTimeoutMs, (job) => this.#release(job));
+    await this.#jobs.drain(this.#options.shutdownTimeoutMs);
     // Kept until now, so that a second signal during the drain still exits at once.
     this.#removeSignalHandlers();
     this.#state = 'stopped';
@@ -177,32 +151,16 @@ export class Worker {
 
   /** A delivery arrives with its slot taken: processed while running, given back otherwise. */
   #take(transport: Transport, delivery: Delivery): void {
-    const job: Job = { transport, delivery, controller: new AbortController(), state: 'running' };
     if (this.#state !== 'running') {
-      void this.#release(job).finally(() => {
-        this.#slots.release();
-      });
+      this.#jobs.giveBack(transport, delivery);
       return;
     }
     this.#limits?.took(1);
-    const done = this.#processor.process(job).finally(() => {
-      this.#jobs.delete(job);
-      this.#slots.release();
+    this.#jobs.run(transport, delivery, () => {
       this.#processed++;
       this.#checkLimits();
     });
-    this.#jobs.set(job, done);
     this.#checkLimits();
-  }
-
-  async #release(job: Job): Promise<void> {
-    job.state = 'released';
-    try {
-      await job.transport.release(job.delivery);
-      this.#events.emit('released', { transport: job.transport.name, messageId: job.delivery.id });
-    } catch (error) {
-      this.#report(job.transport, 'release', error);
-    }
   }
 
   #checkLimits(): void {

@@ -1,0 +1,89 @@
+import type { Delivery, Transport } from '../transport/transport.js';
+import type { DeliveryProcessor, Job } from './delivery-processor.js';
+import { ShutdownTimeoutError } from './shutdown-timeout-error.js';
+import { sleep } from './sleep.js';
+import type { Slots } from './slots.js';
+import type { TypedEmitter } from './typed-emitter.js';
+import type { WorkerActivity, WorkerEvents } from './worker-events.js';
+
+/**
+ * The deliveries a worker is working on: runs each through the {@link DeliveryProcessor},
+ * frees its concurrency slot when it is done, and at shutdown drains them (waiting, then
+ * aborting and releasing the ones that outlive the timeout).
+ */
+export class InFlightJobs {
+  readonly #jobs = new Map<Job, Promise<void>>();
+  readonly #processor: DeliveryProcessor;
+  readonly #slots: Slots;
+  readonly #events: TypedEmitter<WorkerEvents>;
+  readonly #report: (transport: Transport, during: WorkerActivity, error: unknown) => void;
+
+  constructor(
+    processor: DeliveryProcessor,
+    slots: Slots,
+    events: TypedEmitter<WorkerEvents>,
+    report: (transport: Transport, during: WorkerActivity, error: unknown) => void,
+  ) {
+    this.#processor = processor;
+    this.#slots = slots;
+    this.#events = events;
+    this.#report = report;
+  }
+
+  /** How many jobs are running or writing their outcome. */
+  get size(): number {
+    return this.#jobs.size;
+  }
+
+  /** Processes a delivery whose slot is taken; frees the slot, then calls `done`, once it is over. */
+  run(transport: Transport, delivery: Delivery, done: () => void): void {
+    const job: Job = { transport, delivery, controller: new AbortController(), state: 'running' };
+    const finished = this.#processor.process(job).finally(() => {
+      this.#jobs.delete(job);
+      this.#slots.release();
+      done();
+    });
+    this.#jobs.set(job, finished);
+  }
+
+  /** Gives back at once a delivery that arrived while the worker was stopping, and frees its slot. */
+  giveBack(transport: Transport, delivery: Delivery): void {
+    const job: Job = { transport, delivery, controller: new AbortController(), state: 'running' };
+    void this.#release(job).finally(() => {
+      this.#slots.release();
+    });
+  }
+
+  /**
+   * Waits up to `timeoutMs` for every job; then aborts the signals of the handlers still running
+   * and releases their messages for immediate redelivery. Jobs already writing their outcome
+   * (ack, retry, dead-letter) are let finish: cutting that short would only cause a redelivery.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.#jobs.size === 0) return;
+    const timer = new AbortController();
+    const finished = await Promise.race([Promise.all(this.#jobs.values()).then(() => true), sleep(timeoutMs, timer.signal).then(() => false)]);
+    timer.abort();
+    if (finished) return;
+    const waits: Promise<void>[] = [];
+    for (const [job, done] of this.#jobs) {
+      if (job.state === 'running') {
+        waits.push(this.#release(job));
+        job.controller.abort(new ShutdownTimeoutError(timeoutMs));
+      } else if (job.state === 'settling') {
+        waits.push(done);
+      }
+    }
+    await Promise.all(waits);
+  }
+
+  async #release(job: Job): Promise<void> {
+    job.state = 'released';
+    try {
+      await job.transport.release(job.delivery);
+      this.#events.emit('released', { transport: job.transport.name, messageId: job.delivery.id });
+    } catch (error) {
+      this.#report(job.transport, 'release', error);
+    }
+  }
+}
