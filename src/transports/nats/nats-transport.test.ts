@@ -1,0 +1,171 @@
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, headers as natsHeaders, type NatsConnection as NatsClient } from '@nats-io/transport-node';
+import { afterAll, describe, expect, it } from 'vitest';
+import { requireService } from '../../../test/support/services.js';
+import { transportContract } from '../../testing/transport-contract.js';
+import { TransportUnavailableError } from '../../transport/transport-errors.js';
+import type { Transport } from '../../transport/transport.js';
+import { NatsTransport, type NatsTransportOptions } from './index.js';
+
+const url = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const natsUp = await requireService('nats', url);
+const admin: { client?: NatsClient; jsm?: JetStreamManager } = {};
+if (natsUp) {
+  admin.client = await connect({ servers: url });
+  admin.jsm = await jetstreamManager(admin.client);
+}
+let queues = 0;
+const created = new Map<Transport, string>();
+
+/** Options naming a stream, subject and consumer no other test uses. */
+function unique(): { stream: string; subject: string; consumer: string } {
+  const name = `troopy-test-${process.pid}-${Date.now().toString(36)}-${queues++}`;
+  return { stream: name, subject: name.replaceAll('-', '_'), consumer: 'workers' };
+}
+
+function transport(options: NatsTransportOptions = {}): NatsTransport {
+  const names = options.stream === undefined ? unique() : {};
+  const made = new NatsTransport({ servers: url, leaseMs: 400, ...names, ...options });
+  created.set(made, options.stream ?? (names as { stream: string }).stream);
+  return made;
+}
+
+async function cleanup(made: Transport): Promise<void> {
+  const stream = created.get(made);
+  if (stream === undefined) return;
+  await admin.jsm?.streams.delete(stream).catch(() => false);
+  await admin.jsm?.streams.delete(`${stream}-dead`).catch(() => false);
+}
+
+afterAll(async () => {
+  await admin.client?.close();
+});
+
+describe.skipIf(!natsUp)('NatsTransport on a real NATS JetStream', () => {
+  transportContract({ name: 'NatsTransport', create: () => Promise.resolve(transport()), cleanup, describe, it });
+
+  it('counts deliveries from JetStream: a message redelivered after expired leases reports 1, 2, 3', async () => {
+    const made = transport();
+    try {
+      await made.send([{ id: 'counted', headers: { a: '1' }, body: new Uint8Array([1]) }]);
+      const counts: number[] = [];
+      for (let round = 0; round < 3; round++) {
+        const [delivery] = await made.receive({ max: 1, leaseMs: 300, waitMs: 2_000 });
+        counts.push(delivery!.deliveryCount);
+        if (round === 2) await made.ack(delivery!);
+      }
+      expect(counts).toEqual([1, 2, 3]);
+      const state = await admin.jsm!.streams.info(created.get(made)!);
+      expect(state.state.messages).toBe(0);
+    } finally {
+      await made.close();
+      await cleanup(made);
+    }
+  });
+
+  it('extendLease (an in-progress ack) keeps a delivery from another consumer for several leases', async () => {
+    const names = unique();
+    const [worker, rival] = [transport(names), transport(names)];
+    try {
+      await worker.send([{ id: 'kept', headers: {}, body: new Uint8Array([2]) }]);
+      const [delivery] = await worker.receive({ max: 1, leaseMs: 400, waitMs: 2_000 });
+      const keepalive = setInterval(() => void worker.extendLease(delivery!, 400), 130);
+      const stolen = await rival.receive({ max: 1, leaseMs: 400, waitMs: 1_500 });
+      clearInterval(keepalive);
+      expect(stolen).toEqual([]);
+      const [again] = await rival.receive({ max: 1, leaseMs: 400, waitMs: 2_000 });
+      expect(again).toMatchObject({ id: 'kept', deliveryCount: 2 });
+      await rival.ack(again!);
+    } finally {
+      await Promise.all([worker.close(), rival.close()]);
+      await cleanup(worker);
+    }
+  });
+
+  it('rejects a send promptly with TransportUnavailableError when nothing listens at 127.0.0.1:4299', async () => {
+    const made = new NatsTransport({ servers: '127.0.0.1:4299', timeoutMs: 1_000 });
+    const started = Date.now();
+    await expect(made.send([{ id: 'lost', headers: {}, body: new Uint8Array([3]) }])).rejects.toBeInstanceOf(TransportUnavailableError);
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(made.health()).toBe('reconnecting');
+    await expect(made.receive({ max: 1, leaseMs: 1_000, waitMs: 0 })).rejects.toThrow(/127\.0\.0\.1:4299/);
+    await made.close();
+    expect(made.health()).toBe('failed');
+  });
+
+  it('gives a message published without troopy its NATS headers, raw body and a stream-based id', async () => {
+    const made = transport();
+    try {
+      await made.setup();
+      const raw = natsHeaders();
+      raw.set('message-name', 'external.command');
+      await admin.client!.request(created.get(made)!.replaceAll('-', '_'), new Uint8Array([0xff, 0]), { headers: raw, timeout: 2_000 });
+      const [delivery] = await made.receive({ max: 1, leaseMs: 1_000, waitMs: 2_000 });
+      expect(delivery).toMatchObject({ headers: { 'message-name': 'external.command' }, deliveryCount: 1 });
+      expect(delivery!.id).toMatch(/^nats:troopy-test-.*:1$/);
+      expect([...delivery!.body]).toEqual([0xff, 0]);
+      await made.ack(delivery!);
+    } finally {
+      await made.close();
+      await cleanup(made);
+    }
+  });
+
+  it('stores a message sent twice with the same id once (Nats-Msg-Id deduplication)', async () => {
+    const made = transport();
+    try {
+      const message = { id: 'twice', headers: {}, body: new Uint8Array([4]) };
+      await made.send([message]);
+      await made.send([message]);
+      expect((await admin.jsm!.streams.info(created.get(made)!)).state.messages).toBe(1);
+    } finally {
+      await made.close();
+      await cleanup(made);
+    }
+  });
+
+  it('keeps a lease change from receive across a repeated setup, and sets AckWait on the consumer', async () => {
+    const made = transport({ leaseMs: 30_000 });
+    try {
+      await made.setup();
+      await made.receive({ max: 1, leaseMs: 1_234, waitMs: 0 });
+      await made.setup();
+      const info = await admin.jsm!.consumers.info(created.get(made)!, 'workers');
+      expect(info.config.ack_wait).toBe(1_234_000_000);
+      expect(info.config.max_deliver).toBe(20);
+    } finally {
+      await made.close();
+      await cleanup(made);
+    }
+  });
+
+  it('refuses a stream that exists with another retention, naming it', async () => {
+    const made = transport();
+    const stream = created.get(made)!;
+    try {
+      await admin.jsm!.streams.add({ name: stream, subjects: [`${stream.replaceAll('-', '_')}.other`] });
+      await expect(made.setup()).rejects.toThrow(/retention "limits".*"workqueue"/);
+    } finally {
+      await made.close();
+      await cleanup(made);
+    }
+  });
+
+  it('rejects operations after close with TransportClosedError and receives nothing', async () => {
+    const made = transport();
+    await made.close();
+    await expect(made.send([{ id: 'late', headers: {}, body: new Uint8Array() }])).rejects.toThrow(/is closed/);
+    expect(await made.receive({ max: 1, leaseMs: 1_000, waitMs: 1_000 })).toEqual([]);
+  });
+});
+
+describe('NatsTransport options', () => {
+  it('names the option, the rule and the value in TypeErrors', () => {
+    expect(() => new NatsTransport({ stream: 'a.b' })).toThrow('option "stream" must be');
+    expect(() => new NatsTransport({ subject: 'orders.*' })).toThrow('option "subject"');
+    expect(() => new NatsTransport({ maxDeliver: 1 })).toThrow('option "maxDeliver" must be an integer >= 2 or Infinity; got 1');
+    expect(() => new NatsTransport({ servers: [] })).toThrow('option "servers"');
+    expect(() => new NatsTransport({ leaseMs: 0.5 })).toThrow('option "leaseMs"');
+    expect(new NatsTransport({ maxDeliver: Infinity }).name).toBe('nats:troopy-commands');
+  });
+});

@@ -1,0 +1,182 @@
+import { checkDuration, checkOutgoingMessages, checkReceiveOptions } from '../../transport/check-transport-input.js';
+import { TransportClosedError } from '../../transport/transport-errors.js';
+import type { DeadLetterReason, Delivery, OutgoingMessage, ReceiveOptions, Transport, TransportHealth } from '../../transport/transport.js';
+import { NatsConnection } from './connection.js';
+import { NatsDeadLetterStore } from './dead-letter-store.js';
+import { DelayedMessageMover } from './delayed-mover.js';
+import { resolveNatsOptions, type NatsTransportOptions, type ResolvedNatsOptions } from './options.js';
+import { NatsReceiver, type Acknowledgement } from './receiver.js';
+import { publishCopy, publishMessages } from './sender.js';
+import { setUpJetStream } from './setup.js';
+import { subjectToken, WireHeader, wireHeaders, writeDeadLetterRecord } from './wire.js';
+
+/**
+ * A {@link Transport} on NATS JetStream, from `troopy/nats`. It needs the optional peer
+ * dependencies `@nats-io/transport-node` and `@nats-io/jetstream` (version 3), loaded on first use.
+ *
+ * How the contract maps to JetStream (2.9 or later):
+ * - The queue is a file-backed stream with work-queue retention, read through one durable pull
+ *   consumer that all workers share. `send` resolves after every message's PubAck.
+ * - The lease is the consumer's `AckWait` (see {@link NatsTransportOptions.leaseMs}); `extendLease`
+ *   sends an in-progress acknowledgement, which restarts it for another `AckWait`; `release` is a
+ *   negative acknowledgement without delay; `deliveryCount` is JetStream's count of deliveries.
+ *   `MaxDeliver` is a backstop above the worker's `maxDeliveries`.
+ * - A delayed send and a retry with a delay go to `${subject}.delayed` and reach the queue when
+ *   due (see {@link DelayedMessageMover}); a retry publishes a copy with the new headers and
+ *   acknowledges the original, so the copy counts its deliveries from 1, as a retry does on
+ *   every transport.
+ * - A dead letter is published (PubAck awaited) to the dead-letter stream with its headers, bytes
+ *   and reason, then the original is terminated.
+ *
+ * `ack`, `release`, `extendLease` resolve once the server has the acknowledgement (a flush shared
+ * by all acknowledgements of one event-loop turn). The client reconnects by itself; while it is
+ * disconnected every call rejects at once with `TransportUnavailableError` and `health()` says
+ * `reconnecting`; pulls start again after the reconnection.
+ *
+ * @example
+ * ```ts
+ * import { NatsTransport } from 'troopy/nats';
+ *
+ * const transport = new NatsTransport({ servers: 'nats.internal:4222', stream: 'orders', subject: 'orders.commands' });
+ * await transport.setup();
+ * ```
+ */
+export class NatsTransport implements Transport {
+  /** `nats:` and the stream name, such as `nats:troopy-commands`. */
+  readonly name: string;
+  /** The dead letters, in the dead-letter stream. */
+  readonly deadLetters: NatsDeadLetterStore;
+  readonly #options: ResolvedNatsOptions;
+  readonly #connection: NatsConnection;
+  readonly #receiver: NatsReceiver;
+  readonly #mover: DelayedMessageMover;
+  readonly #stop = new AbortController();
+  #settingUp: Promise<void> | undefined;
+  #ready = false;
+  #closing: Promise<void> | undefined;
+
+  /** @throws {TypeError} naming the option, the rule and the value received. */
+  constructor(options: NatsTransportOptions = {}) {
+    this.#options = resolveNatsOptions(options);
+    this.name = `nats:${this.#options.names.stream}`;
+    this.#connection = new NatsConnection(this.#options, this.name);
+    this.#receiver = new NatsReceiver(this.#connection, this.#options, this.name);
+    this.#mover = new DelayedMessageMover(this.#connection, this.#options, this.name);
+    this.deadLetters = new NatsDeadLetterStore(this.name, this.#connection, this.#options.names, () => this.#ensureSetUp('read dead letters'));
+  }
+
+  /** Creates or updates the streams and consumers (see `setUpJetStream`); idempotent, and concurrent calls share one run. */
+  setup(): Promise<void> {
+    if (this.#closing !== undefined) return Promise.reject(new TransportClosedError(this.name, 'set up'));
+    this.#settingUp ??= setUpJetStream(this.#connection, this.name, this.#options, this.#receiver.leaseMs).then(
+      () => {
+        this.#settingUp = undefined;
+        this.#ready = true;
+      },
+      (error: unknown) => {
+        this.#settingUp = undefined;
+        throw error;
+      },
+    );
+    return this.#settingUp;
+  }
+
+  /** Publishes the messages and resolves once JetStream acknowledged all of them. */
+  async send(messages: readonly OutgoingMessage[]): Promise<void> {
+    await this.#ensureSetUp('send');
+    checkOutgoingMessages(this.name, messages);
+    await this.#watch(publishMessages(this.#connection, this.#options.names, messages));
+  }
+
+  /** Leases up to `max` deliveries, waiting up to `waitMs` for the first; starts moving due delayed messages. */
+  async receive(options: ReceiveOptions): Promise<Delivery[]> {
+    checkReceiveOptions(this.name, options);
+    if (this.#closing !== undefined || options.signal?.aborted === true) return [];
+    await this.#ensureSetUp('receive');
+    this.#mover.start();
+    const signal = options.signal === undefined ? this.#stop.signal : AbortSignal.any([options.signal, this.#stop.signal]);
+    return this.#watch(this.#receiver.receive(options, signal));
+  }
+
+  /** Acknowledges the delivery: the stream deletes the message. */
+  ack(delivery: Delivery): Promise<void> {
+    return this.#answer(delivery, '+ACK', 'ack');
+  }
+
+  /** Publishes a copy with `headers` and the same body, due in `delayMs`, then acknowledges the delivery. */
+  async retry(delivery: Delivery, delayMs: number, headers: Readonly<Record<string, string>>): Promise<void> {
+    this.#open('retry');
+    checkDuration(this.name, 'retry', 'delayMs', delayMs, 0);
+    const { streamSeq, deliveryCount } = this.#receiver.info(delivery, 'retry');
+    const copy = { id: delivery.id, headers: { ...headers }, body: delivery.body };
+    await publishCopy(this.#connection, this.#options.names, 'retry', copy, `troopy-retry-${streamSeq}-${deliveryCount}`, Date.now() + delayMs);
+    await this.#receiver.answer(delivery, '+ACK', 'retry');
+  }
+
+  /** Publishes the message with its headers, bytes and `reason` to the dead-letter stream, then terminates the delivery. */
+  async deadLetter(delivery: Delivery, reason: DeadLetterReason): Promise<void> {
+    this.#open('dead-letter');
+    this.#receiver.info(delivery, 'deadLetter');
+    const record = { reason: { code: reason.code, message: reason.message }, failedAt: Date.now(), deliveryCount: delivery.deliveryCount };
+    const headers = { ...wireHeaders(delivery), [WireHeader.deadLetter]: writeDeadLetterRecord(record) };
+    const subject = `${this.#options.names.deadLetterSubject}.${subjectToken(delivery.id)}`;
+    await this.#connection.publish('dead-letter', subject, delivery.body, headers);
+    await this.#receiver.answer(delivery, '+TERM', 'dead-letter');
+  }
+
+  /**
+   * Sends an in-progress acknowledgement: the lease restarts for the consumer's `AckWait` (the
+   * `leaseMs` of the last receive), whatever `leaseMs` says.
+   */
+  async extendLease(delivery: Delivery, leaseMs: number): Promise<void> {
+    checkDuration(this.name, 'extendLease', 'leaseMs', leaseMs, 1);
+    await this.#answer(delivery, '+WPI', 'extend a lease');
+  }
+
+  /** Sends a negative acknowledgement without delay: the message is delivered again at once. */
+  release(delivery: Delivery): Promise<void> {
+    return this.#answer(delivery, '-NAK', 'release');
+  }
+
+  /** `connected`, `reconnecting` (also before the first connection), or `failed` once closed. */
+  health(): TransportHealth {
+    return this.#closing === undefined ? this.#connection.health() : 'failed';
+  }
+
+  /**
+   * Ends pending receives (they resolve with what they have), stops moving delayed messages and
+   * drains the connection it opened (a connection given in the options stays open). Safe to call twice.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#stop.abort();
+      await this.#mover.stop();
+      await this.#connection.close();
+    })();
+    return this.#closing;
+  }
+
+  async #answer(delivery: Delivery, acknowledgement: Acknowledgement, operation: string): Promise<void> {
+    this.#open(operation);
+    await this.#receiver.answer(delivery, acknowledgement, operation);
+  }
+
+  async #ensureSetUp(operation: string): Promise<void> {
+    this.#open(operation);
+    if (!this.#ready) await this.setup();
+  }
+
+  /** A failed send or receive may mean a deleted stream or consumer: the next one sets up again. */
+  async #watch<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      this.#ready = false;
+      throw error;
+    }
+  }
+
+  #open(operation: string): void {
+    if (this.#closing !== undefined) throw new TransportClosedError(this.name, operation);
+  }
+}

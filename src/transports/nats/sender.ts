@@ -1,0 +1,44 @@
+import type { OutgoingMessage, TransportMessage } from '../../transport/transport.js';
+import type { NatsConnection } from './connection.js';
+import type { NatsNames } from './options.js';
+import { wireHeaders } from './wire.js';
+
+/** How many publishes of one batch wait for their PubAck at once. */
+const IN_FLIGHT = 256;
+
+/**
+ * Publishes `messages`, many at a time, and resolves once JetStream has acknowledged every one
+ * (a PubAck); rejects as soon as one fails, and publishes no more of the batch then. A message
+ * due later (`notBefore`) goes to the delayed subject. Each is published with its id as
+ * `Nats-Msg-Id`, so sending it again within the stream's duplicate window stores it once.
+ */
+export async function publishMessages(connection: NatsConnection, names: NatsNames, messages: readonly OutgoingMessage[]): Promise<void> {
+  const now = Date.now();
+  let next = 0;
+  let failed = false;
+  const lane = async (): Promise<void> => {
+    while (!failed && next < messages.length) {
+      const message = messages[next++] as OutgoingMessage;
+      const delayed = message.notBefore !== undefined && message.notBefore > now;
+      const subject = delayed ? names.delayedSubject : names.subject;
+      try {
+        await connection.publish('send', subject, message.body, wireHeaders(message, delayed ? message.notBefore : undefined), message.id);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, messages.length) }, lane));
+}
+
+/**
+ * Publishes `message` again (a retry, a delayed message come due, a redriven dead letter):
+ * to the delayed subject when `notBefore` is later than now, else to the queue's subject.
+ * `msgId` names this copy, so that repeating the same step stores it once.
+ */
+export async function publishCopy(connection: NatsConnection, names: NatsNames, operation: string, message: TransportMessage, msgId: string, notBefore = 0): Promise<void> {
+  const delayed = notBefore > Date.now();
+  const subject = delayed ? names.delayedSubject : names.subject;
+  await connection.publish(operation, subject, message.body, wireHeaders(message, delayed ? notBefore : undefined), msgId);
+}

@@ -1,0 +1,78 @@
+import type { JetStreamConfig, NatsConnection } from './connection.js';
+import { JetStreamRequestError, NatsSetupError } from './errors.js';
+import type { ResolvedNatsOptions } from './options.js';
+
+const NANOS_PER_MS = 1_000_000;
+/** JetStream's answer to creating a stream that exists with another configuration. */
+const STREAM_NAME_IN_USE = 10058;
+/** How long the delayed-message mover may hold a message before it is given to another mover. */
+const DELAYED_ACK_WAIT_MS = 30_000;
+
+/**
+ * Creates or updates what the transport needs, so that it may run any number of times:
+ * - the stream of the queue, with work-queue retention (an acknowledged message is deleted, and
+ *   nothing is deleted before it is acknowledged), on `subject` and `${subject}.delayed`;
+ * - the dead-letter stream, with limits retention and one message per subject, on `${subject}.dead.*`;
+ * - the durable pull consumer of the queue: explicit acks, `AckWait` = `leaseMs`, `MaxDeliver`;
+ * - the durable pull consumer of the delayed messages.
+ *
+ * A stream that exists with other settings is updated, except its retention and storage, which
+ * JetStream cannot change: that is a `NatsSetupError`.
+ */
+export async function setUpJetStream(connection: NatsConnection, transport: string, options: ResolvedNatsOptions, leaseMs: number): Promise<void> {
+  const { names, storage, replicas, maxDeliver } = options;
+  await ensureStream(connection, transport, {
+    name: names.stream,
+    subjects: [names.subject, names.delayedSubject],
+    retention: 'workqueue',
+    storage,
+    num_replicas: replicas,
+  });
+  await ensureStream(connection, transport, {
+    name: names.deadLetterStream,
+    subjects: [`${names.deadLetterSubject}.*`],
+    retention: 'limits',
+    storage,
+    num_replicas: replicas,
+    max_msgs_per_subject: 1,
+  });
+  await connection.addConsumer('set up the consumer', names.stream, {
+    durable_name: names.consumer,
+    filter_subject: names.subject,
+    deliver_policy: 'all',
+    ack_policy: 'explicit',
+    ack_wait: leaseMs * NANOS_PER_MS,
+    max_deliver: maxDeliver === Infinity ? -1 : maxDeliver,
+  });
+  await connection.addConsumer('set up the delayed-message consumer', names.stream, {
+    durable_name: names.delayedConsumer,
+    filter_subject: names.delayedSubject,
+    deliver_policy: 'all',
+    ack_policy: 'explicit',
+    ack_wait: DELAYED_ACK_WAIT_MS * NANOS_PER_MS,
+    max_deliver: -1,
+    // Every delayed message stays pending on this consumer until it is due.
+    max_ack_pending: -1,
+  });
+}
+
+/** Sets the consumer's `AckWait`, the lease of every delivery it makes from now on and of those it made. */
+export async function setLease(connection: NatsConnection, options: ResolvedNatsOptions, leaseMs: number): Promise<void> {
+  await connection.updateConsumer('change the lease', options.names.stream, options.names.consumer, { ack_wait: leaseMs * NANOS_PER_MS });
+}
+
+async function ensureStream(connection: NatsConnection, transport: string, config: JetStreamConfig & { name: string }): Promise<void> {
+  const operation = `set up stream "${config.name}"`;
+  try {
+    await connection.addStream(operation, config);
+    return;
+  } catch (error) {
+    if (!(error instanceof JetStreamRequestError && error.apiCode === STREAM_NAME_IN_USE)) throw error;
+  }
+  const existing = await connection.streamConfig(operation, config.name);
+  if (existing === undefined) return connection.addStream(operation, config);
+  for (const setting of ['retention', 'storage']) {
+    if (existing[setting] !== config[setting]) throw new NatsSetupError(transport, config.name, setting, existing[setting], config[setting]);
+  }
+  await connection.updateStream(operation, config.name, { ...existing, ...config });
+}
