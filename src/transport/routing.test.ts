@@ -4,6 +4,7 @@ import { CommandBus } from '../command-bus.js';
 import { MessageRouter } from '../message-router.js';
 import { InMemoryTransport } from './in-memory-transport.js';
 import { MessageHeader } from './message-headers.js';
+import { MissingMessageNameError } from './message-name-errors.js';
 import { MessageRegistry } from './message-registry.js';
 import { routeToTransports } from './routing-middleware.js';
 import { NoTransportRouteError, SendBatchError } from './send-errors.js';
@@ -79,12 +80,13 @@ describe('routeToTransports', () => {
   });
 
   it('rejects (never throws synchronously) with MissingMessageNameError for a routed class without a name', async () => {
-    const { bus } = setup();
+    const { bus, sender } = setup();
     let pending: Promise<unknown> | undefined;
     expect(() => (pending = Promise.resolve(bus.dispatch(new Unnamed())))).not.toThrow();
     await expect(pending).rejects.toThrow(
       "Unnamed has no message name, so it cannot be sent to another process. Give it a stable name: decorate the class with @messageName('billing.unnamed'), or call messageRegistry.register(Unnamed, { name: 'billing.unnamed' }).",
     );
+    await expect(sender.send(new Unnamed())).rejects.toBeInstanceOf(MissingMessageNameError);
     expect(await receiveAll(emails)).toEqual([]);
   });
 

@@ -24,7 +24,9 @@ describe('Worker failures', () => {
     const retry = new RetryStrategy({ maxAttempts: 4, baseMs: 40, factor: 2, capMs: 160, random: () => 0.999_999 });
     const worker = kit.worker({ retry });
     const retried: WorkerEvents['retried'][] = [];
+    const failed: WorkerEvents['failed'][] = [];
     worker.on('retried', (event) => retried.push(event));
+    worker.on('failed', (event) => failed.push(event));
     worker.start();
     const letters = async () => kit.transport.deadLetters.list();
     await waitFor(() => worker.health().processed === 4, 'four attempts', 5_000);
@@ -41,6 +43,12 @@ describe('Worker failures', () => {
       expect(gap).toBeGreaterThanOrEqual(ceiling - 2);
       expect(gap).toBeLessThan(ceiling + 150);
     });
+    expect(failed.map(({ attempt, error }) => [attempt, (error as Error).message])).toEqual([
+      [1, 'boom 1'],
+      [2, 'boom 2'],
+      [3, 'boom 3'],
+      [4, 'boom 4'],
+    ]);
     expect(letter?.reason.code).toBe('max-attempts');
     expect(letter?.reason.message).toContain('All 4 attempts failed; the last with Error: boom 4');
     expect(readErrorHistory(letter!.headers).map((error) => error.message)).toEqual(['boom 1', 'boom 2', 'boom 3']);
