@@ -1,0 +1,202 @@
+import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
+import { TransportClosedError, TransportUnavailableError } from '../../transport/transport-errors.js';
+import type { TransportHealth } from '../../transport/transport.js';
+import { RabbitMqClientMissingError } from './errors.js';
+import type { ResolvedRabbitMqOptions } from './options.js';
+
+/** An amqplib connection (what `amqplib.connect()` resolves with), the type the `connection` option takes. */
+export type AmqpConnection = ChannelModel;
+/** An amqplib confirm channel: the transport publishes, consumes and acknowledges on these. */
+export type AmqpChannel = ConfirmChannel;
+/** A message as amqplib hands it over (from a consumer or `basic.get`). */
+export type AmqpMessage = Message;
+/** The properties of one publish. */
+export type AmqpPublishOptions = Options.Publish;
+
+type Connect = (url: string, socketOptions: { readonly timeout: number }) => Promise<AmqpConnection>;
+
+let loading: Promise<Connect> | undefined;
+
+/** Loads amqplib on first use, so that only users of `troopy/rabbitmq` need it installed. */
+function loadAmqplib(): Promise<Connect> {
+  loading ??= import('amqplib').then(
+    (module) => module.connect as Connect,
+    (error: unknown) => {
+      loading = undefined;
+      throw new RabbitMqClientMissingError(error);
+    },
+  );
+  return loading;
+}
+
+/**
+ * The only place that talks to amqplib's connection. It opens the connection on first use,
+ * numbers each one (`generation`), and after a loss reconnects in the background with capped
+ * exponential backoff; an operation that needs the connection meanwhile makes an attempt at
+ * once and rejects with `TransportUnavailableError` if it fails, so nothing waits forever.
+ *
+ * A connection given as an object (option `connection`) is used as it is: it is not closed by
+ * the transport and cannot be reopened, so its loss leaves the transport `failed`.
+ */
+export class RabbitMqConnection {
+  readonly #options: ResolvedRabbitMqOptions;
+  readonly #transport: string;
+  #model: AmqpConnection | undefined;
+  #attempt: Promise<AmqpConnection> | undefined;
+  #generation = 0;
+  #failures = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #fatal: Error | undefined;
+  #closed = false;
+
+  constructor(options: ResolvedRabbitMqOptions, transport: string) {
+    this.#options = options;
+    this.#transport = transport;
+  }
+
+  /** Counts connections opened so far; a new number means declarations and channels are new too. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** `connected` while open, `failed` once closed or unrecoverable, else `reconnecting`. */
+  health(): TransportHealth {
+    if (this.#closed || this.#fatal !== undefined) return 'failed';
+    return this.#model === undefined ? 'reconnecting' : 'connected';
+  }
+
+  /**
+   * Opens a confirm channel on the open connection (connecting first when needed). Its errors
+   * are absorbed: owners learn of its end through its `close` event.
+   *
+   * @throws {TransportUnavailableError} when the broker cannot be reached.
+   * @throws {TransportClosedError} after `close()`.
+   */
+  async channel(operation: string): Promise<AmqpChannel> {
+    const model = await this.#open(operation);
+    try {
+      const channel = await model.createConfirmChannel();
+      // Without a listener, a channel error (a failed declaration, consumer_timeout) would crash the process.
+      channel.on('error', () => undefined);
+      return channel;
+    } catch (error) {
+      throw this.unavailable(operation, `could not open a channel (${describe(error)})`, error);
+    }
+  }
+
+  /** Closes the connection if the transport opened it; waits at most one second for the broker. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#retryTimer);
+    const model = this.#model ?? (await this.#attempt?.catch(() => undefined));
+    this.#model = undefined;
+    if (model === undefined || typeof this.#options.connection === 'object') return;
+    await Promise.race([model.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+  }
+
+  /** The error an operation rejects with when the broker cannot be reached. */
+  unavailable(operation: string, detail: string, cause?: unknown): TransportUnavailableError {
+    return new TransportUnavailableError(this.#transport, operation, `RabbitMQ ${detail}`, cause === undefined ? undefined : { cause });
+  }
+
+  async #open(operation: string): Promise<AmqpConnection> {
+    if (this.#closed) throw new TransportClosedError(this.#transport, operation);
+    if (this.#fatal !== undefined) throw this.#fatal;
+    if (this.#model !== undefined) return this.#model;
+    this.#attempt ??= this.#connect().finally(() => (this.#attempt = undefined));
+    try {
+      return await this.#attempt;
+    } catch (error) {
+      if (error instanceof RabbitMqClientMissingError || error instanceof TransportClosedError) throw error;
+      throw this.unavailable(operation, `at ${this.#where()} cannot be reached (${describe(error)})`, error);
+    }
+  }
+
+  async #connect(): Promise<AmqpConnection> {
+    clearTimeout(this.#retryTimer);
+    let model: AmqpConnection;
+    try {
+      model = await this.#dial();
+    } catch (error) {
+      if (error instanceof RabbitMqClientMissingError) this.#fatal = error;
+      else this.#scheduleRetry();
+      throw error;
+    }
+    if (this.#closed) {
+      if (typeof this.#options.connection !== 'object') await model.close().catch(() => undefined);
+      throw new TransportClosedError(this.#transport, 'connect');
+    }
+    this.#failures = 0;
+    this.#generation++;
+    this.#model = model;
+    // Errors also end in 'close'; this listener only keeps them from being thrown.
+    model.on('error', () => undefined);
+    model.once('close', () => {
+      if (this.#model !== model) return;
+      this.#model = undefined;
+      if (typeof this.#options.connection === 'object') {
+        this.#fatal = this.unavailable('use the connection', 'connection given in option "connection" closed; give "url" to let the transport reconnect');
+      } else {
+        this.#scheduleRetry();
+      }
+    });
+    return model;
+  }
+
+  /** One connection attempt, bounded by `connectTimeoutMs`. */
+  async #dial(): Promise<AmqpConnection> {
+    const { connection, connectTimeoutMs } = this.#options;
+    if (typeof connection === 'object') return connection;
+    const opening = connection === undefined ? loadAmqplib().then((connect) => connect(this.#url(), { timeout: connectTimeoutMs })) : connection();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new Error(`no connection within ${connectTimeoutMs} ms`));
+      }, connectTimeoutMs);
+    });
+    try {
+      return await Promise.race([opening, timeout]);
+    } catch (error) {
+      // A connection that opens after the timeout is nobody's: close it.
+      opening.then((late) => late.close(), () => undefined).catch(() => undefined);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Background reconnection after a loss: capped exponential backoff with jitter. */
+  #scheduleRetry(): void {
+    if (this.#closed || this.#generation === 0 || this.#retryTimer !== undefined) return;
+    const ceiling = Math.min(this.#options.maxReconnectDelayMs, 100 * 2 ** Math.min(this.#failures++, 16));
+    this.#retryTimer = setTimeout(
+      () => {
+        this.#retryTimer = undefined;
+        if (this.#model === undefined && this.#attempt === undefined && !this.#closed) {
+          this.#attempt = this.#connect().finally(() => (this.#attempt = undefined));
+          this.#attempt.catch(() => undefined);
+        }
+      },
+      ceiling / 2 + (Math.random() * ceiling) / 2,
+    );
+    this.#retryTimer.unref();
+  }
+
+  #url(): string {
+    const url = new URL(this.#options.url);
+    if (!url.searchParams.has('heartbeat')) url.searchParams.set('heartbeat', String(this.#options.heartbeatSeconds));
+    return url.toString();
+  }
+
+  /** host:port without credentials, for error messages. */
+  #where(): string {
+    if (this.#options.connection !== undefined) return 'the connection given in option "connection"';
+    const url = new URL(this.#options.url);
+    return `${url.hostname}:${url.port === '' ? '5672' : url.port}`;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

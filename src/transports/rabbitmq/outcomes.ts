@@ -1,0 +1,102 @@
+import type { DeadLetterReason, Delivery } from '../../transport/transport.js';
+import { RabbitMqLeaseLimitError } from './errors.js';
+import type { Lease } from './leases.js';
+import type { ResolvedRabbitMqOptions } from './options.js';
+import type { RabbitMqReceiver } from './receiver.js';
+import type { RabbitMqSender } from './sender.js';
+import type { RabbitMqTopology } from './topology.js';
+import { DeadLetterHeader, publishOptions, readMessage } from './wire.js';
+
+/** Longer reasons are cut, so that the dead letter's headers stay well inside an AMQP frame. */
+const MAX_REASON_LENGTH = 8_000;
+
+/** Epoch milliseconds with a sub-millisecond fraction, increasing within this process. */
+function preciseNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/**
+ * Writes the outcome of a delivery on the channel that received it (AMQP acknowledges per
+ * channel). `retry` and `deadLetter` publish the new copy with a publisher confirm on that
+ * channel and acknowledge the delivery only after the confirm: a crash in between gives a
+ * duplicate, never a loss.
+ *
+ * A delivery this transport no longer holds (its lease ran out and it was given back, it was
+ * settled already, or its channel closed) is left alone: every outcome then resolves without
+ * doing anything, because the broker has the message back and will deliver it again.
+ */
+export class RabbitMqOutcomes {
+  readonly #receiver: RabbitMqReceiver;
+  readonly #sender: RabbitMqSender;
+  readonly #topology: RabbitMqTopology;
+  readonly #options: ResolvedRabbitMqOptions;
+  readonly #transport: string;
+
+  constructor(receiver: RabbitMqReceiver, sender: RabbitMqSender, topology: RabbitMqTopology, options: ResolvedRabbitMqOptions, transport: string) {
+    this.#receiver = receiver;
+    this.#sender = sender;
+    this.#topology = topology;
+    this.#options = options;
+    this.#transport = transport;
+  }
+
+  ack(delivery: Delivery): void {
+    const lease = this.#claim(delivery);
+    if (lease !== undefined) this.#receiver.settle(lease, 'ack');
+  }
+
+  release(delivery: Delivery): void {
+    const lease = this.#claim(delivery);
+    if (lease !== undefined) this.#receiver.settle(lease, 'requeue');
+  }
+
+  /** @throws {RabbitMqLeaseLimitError} when the bound cut the extension short (the lease still runs to the bound). */
+  extendLease(delivery: Delivery, leaseMs: number): void {
+    const { clipped, id } = this.#receiver.leases.extend(delivery.receipt, leaseMs);
+    if (clipped) throw new RabbitMqLeaseLimitError(this.#transport, id, this.#options.maxLeaseMs);
+  }
+
+  async retry(delivery: Delivery, delayMs: number, headers: Readonly<Record<string, string>>): Promise<void> {
+    const lease = this.#claim(delivery);
+    if (lease === undefined) return;
+    const delay = Math.ceil(delayMs);
+    await this.#publishThenAck(lease, 'retry', async () => ({
+      queue: delay > 0 ? await this.#topology.delayQueue(delay) : this.#options.queue,
+      options: publishOptions({ id: lease.id, headers, body: lease.arrival.message.content }, undefined, delay > 0 ? delay : undefined),
+    }));
+  }
+
+  async deadLetter(delivery: Delivery, reason: DeadLetterReason): Promise<void> {
+    const lease = this.#claim(delivery);
+    if (lease === undefined) return;
+    const { message } = lease.arrival;
+    const text = reason.message;
+    const extra = {
+      [DeadLetterHeader.code]: reason.code,
+      [DeadLetterHeader.message]: text.length > MAX_REASON_LENGTH ? `${text.slice(0, MAX_REASON_LENGTH)}…` : text,
+      [DeadLetterHeader.at]: String(preciseNow()),
+      [DeadLetterHeader.deliveryCount]: String(lease.deliveryCount),
+    };
+    const { headers } = readMessage(message, lease.id);
+    await this.#publishThenAck(lease, 'dead-letter', () =>
+      Promise.resolve({ queue: this.#options.deadLetterQueue, options: publishOptions({ id: lease.id, headers, body: message.content }, extra) }),
+    );
+  }
+
+  #claim(delivery: Delivery): Lease | undefined {
+    const lease = this.#receiver.leases.claim(delivery.receipt);
+    return lease !== undefined && this.#receiver.current(lease) ? lease : undefined;
+  }
+
+  /** Publishes the copy with a confirm, then acks; on failure the lease is held again until its deadline. */
+  async #publishThenAck(lease: Lease, operation: string, build: () => Promise<{ queue: string; options: ReturnType<typeof publishOptions> }>): Promise<void> {
+    try {
+      const { queue, options } = await build();
+      await this.#sender.publish(operation, lease.arrival.open.channel, [{ queue, content: lease.arrival.message.content, options }]);
+    } catch (error) {
+      if (this.#receiver.current(lease)) this.#receiver.leases.restore(lease);
+      throw error;
+    }
+    this.#receiver.settle(lease, 'ack');
+  }
+}

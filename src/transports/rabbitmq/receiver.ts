@@ -1,0 +1,243 @@
+import type { Delivery, ReceiveOptions } from '../../transport/transport.js';
+import { ChannelSlot, type OpenChannel } from './channel-slot.js';
+import type { AmqpMessage, RabbitMqConnection } from './connection.js';
+import { RabbitMqTopologyError } from './errors.js';
+import { Leases, type Arrival, type Lease } from './leases.js';
+import type { ResolvedRabbitMqOptions } from './options.js';
+import type { RabbitMqTopology } from './topology.js';
+import { readMessage } from './wire.js';
+
+/** A `receive` waiting for deliveries. */
+interface Waiter {
+  readonly options: ReceiveOptions;
+  readonly finish: (deliveries: Delivery[]) => void;
+}
+
+/** The consumer on the queue: its channel, tag and prefetch. */
+interface Consumer {
+  readonly open: OpenChannel;
+  readonly tag: string;
+  readonly prefetch: number;
+}
+
+/**
+ * Maps the pull-style `receive` onto an AMQP consumer. The broker pushes up to `prefetch`
+ * unacknowledged deliveries (basic.consume with a per-consumer prefetch, one round trip for
+ * a whole stream of messages, where basic.get costs one per message); they wait in a buffer
+ * and each `receive` hands out up to `max` of them, leasing each from that moment.
+ *
+ * - The prefetch is the `prefetch` option, or grows to the largest `max` asked for (the
+ *   worker asks for its free slots, so at most its concurrency), so a worker holds no more
+ *   deliveries than it can run, and competing workers share the queue.
+ * - Buffered deliveries nobody receives within `prefetchHoldMs` are given back and consuming
+ *   pauses until the next `receive`, so a stopped worker holds nothing.
+ * - When the channel closes (connection loss, channel error, `consumer_timeout`), the broker
+ *   requeues every delivery on it; pending receives resolve empty and the next one consumes
+ *   on a new channel. Receipts of the old channel are then stale and settle nothing.
+ */
+export class RabbitMqReceiver {
+  readonly leases: Leases;
+  readonly #connection: RabbitMqConnection;
+  readonly #topology: RabbitMqTopology;
+  readonly #options: ResolvedRabbitMqOptions;
+  readonly #transport: string;
+  readonly #slot: ChannelSlot;
+  #consumer: Consumer | undefined;
+  /** Changes to the consumer (subscribe, pause) run one at a time. */
+  #changing: Promise<unknown> = Promise.resolve();
+  #buffer: Arrival[] = [];
+  #waiters: Waiter[] = [];
+  #wakeScheduled = false;
+  #holdTimer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  constructor(connection: RabbitMqConnection, topology: RabbitMqTopology, options: ResolvedRabbitMqOptions, transport: string) {
+    this.#connection = connection;
+    this.#topology = topology;
+    this.#options = options;
+    this.#transport = transport;
+    this.#slot = new ChannelSlot(connection, (open) => {
+      this.#lost(open);
+    });
+    this.leases = new Leases(options.maxLeaseMs, (lease) => {
+      this.settle(lease, 'requeue');
+    });
+  }
+
+  /** Leases up to `max` deliveries, waiting up to `waitMs` for the first; options are checked by the caller. */
+  async receive(options: ReceiveOptions): Promise<Delivery[]> {
+    if (this.#stopped(options)) return [];
+    await this.#subscribe(options.max);
+    if (this.#stopped(options)) return [];
+    const taken = this.#take(options);
+    if (taken.length > 0 || options.waitMs === 0) return taken;
+    return new Promise((resolve) => {
+      const finish = (deliveries: Delivery[]): void => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', abort);
+        this.#waiters = this.#waiters.filter((waiter) => waiter.finish !== finish);
+        resolve(deliveries);
+        this.#hold();
+      };
+      const abort = (): void => {
+        finish([]);
+      };
+      const timer = setTimeout(abort, options.waitMs);
+      options.signal?.addEventListener('abort', abort, { once: true });
+      this.#waiters.push({ options, finish });
+      clearTimeout(this.#holdTimer);
+      this.#holdTimer = undefined;
+    });
+  }
+
+  /** Whether a receive must end at once: the transport closed, or its signal aborted (read through a call, since both change while we await). */
+  #stopped(options: ReceiveOptions): boolean {
+    return this.#closed || options.signal?.aborted === true;
+  }
+
+  /** Whether `lease` was delivered on the channel that is open now (else its tag is dead). */
+  current(lease: Lease): boolean {
+    return !this.#closed && this.#slot.open === lease.arrival.open;
+  }
+
+  /** Acknowledges, or gives back for redelivery, a claimed lease, if its channel still lives. */
+  settle(lease: Lease, outcome: 'ack' | 'requeue'): void {
+    if (!this.current(lease)) return;
+    const { channel } = lease.arrival.open;
+    try {
+      if (outcome === 'ack') channel.ack(lease.arrival.message);
+      else channel.nack(lease.arrival.message, false, true);
+    } catch {
+      // The channel is closing: the broker requeues the message itself.
+    }
+  }
+
+  /** Resolves pending receives with nothing and closes the consuming channel (the broker requeues what it held). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#holdTimer);
+    for (const waiter of [...this.#waiters]) waiter.finish([]);
+    this.#buffer = [];
+    this.leases.clear();
+    await this.#slot.close();
+  }
+
+  async #subscribe(max: number): Promise<void> {
+    const wanted = this.#options.prefetch ?? Math.min(max, 65_535);
+    const consumer = this.#consumer;
+    if (consumer !== undefined && consumer.prefetch >= wanted && this.#slot.open === consumer.open) return;
+    const change = this.#changing.then(() => this.#consume(wanted));
+    this.#changing = change.catch(() => undefined);
+    await change;
+  }
+
+  /** Starts a consumer with at least `wanted` prefetch; a smaller one on the same channel is cancelled after. */
+  async #consume(wanted: number): Promise<void> {
+    const previous = this.#consumer;
+    if (this.#closed || (previous !== undefined && previous.prefetch >= wanted && this.#slot.open === previous.open)) return;
+    await this.#topology.ensure('receive');
+    const open = await this.#slot.get('receive');
+    const same = previous !== undefined && previous.open === open;
+    const prefetch = Math.max(wanted, same ? previous.prefetch : 0);
+    try {
+      await open.channel.prefetch(prefetch);
+      const onMessage = (message: AmqpMessage | null): void => {
+        this.#arrive(open, message);
+      };
+      const { consumerTag } = await open.channel.consume(this.#options.queue, onMessage, { noAck: false });
+      this.#consumer = { open, tag: consumerTag, prefetch };
+      if (same) await open.channel.cancel(previous.tag);
+    } catch (error) {
+      if ((error as { readonly code?: unknown }).code === 404) {
+        this.#topology.forget();
+        throw new RabbitMqTopologyError(this.#transport, this.#options.queue, 'it does not exist. Call setup() first (a worker does), or check the queue name.', { cause: error });
+      }
+      throw this.#connection.unavailable('receive', `did not start consuming (${error instanceof Error ? error.message : String(error)})`, error);
+    }
+  }
+
+  #arrive(open: OpenChannel, message: AmqpMessage | null): void {
+    if (message === null) {
+      // The broker cancelled the consumer: the queue was deleted. Declare again on the next receive.
+      if (this.#consumer?.open === open) this.#consumer = undefined;
+      this.#topology.forget();
+      for (const waiter of [...this.#waiters]) waiter.finish([]);
+      return;
+    }
+    if (this.#closed || this.#slot.open !== open) return;
+    this.#buffer.push({ message, open, arrivedAt: Date.now() });
+    if (this.#waiters.length === 0) {
+      this.#hold();
+    } else if (!this.#wakeScheduled) {
+      // Deliveries come in bursts from one socket read; hand the burst out together.
+      this.#wakeScheduled = true;
+      setImmediate(() => {
+        this.#wakeScheduled = false;
+        this.#wake();
+      });
+    }
+  }
+
+  #wake(): void {
+    while (this.#buffer.length > 0) {
+      const waiter = this.#waiters[0];
+      if (waiter === undefined) break;
+      waiter.finish(this.#take(waiter.options));
+    }
+  }
+
+  #take(options: ReceiveOptions): Delivery[] {
+    const deliveries: Delivery[] = [];
+    const now = Date.now();
+    const count = Math.min(options.max, this.#buffer.length);
+    for (const arrival of this.#buffer.splice(0, count)) {
+      const { message, open } = arrival;
+      const read = readMessage(message, `amqp-${open.serial}-${message.fields.deliveryTag}`);
+      const deliveryCount = read.previousDeliveries + 1;
+      const receipt = this.leases.add(arrival, read.id, deliveryCount, options.leaseMs, now);
+      deliveries.push({ id: read.id, headers: read.headers, body: message.content, receipt, deliveryCount });
+    }
+    return deliveries;
+  }
+
+  /** With deliveries buffered and nobody receiving, gives them back after `prefetchHoldMs`. */
+  #hold(): void {
+    if (this.#holdTimer !== undefined || this.#buffer.length === 0 || this.#waiters.length > 0 || this.#closed) return;
+    this.#holdTimer = setTimeout(() => {
+      this.#holdTimer = undefined;
+      this.#changing = this.#changing.then(() => this.#pause()).catch(() => undefined);
+    }, this.#options.prefetchHoldMs);
+    this.#holdTimer.unref();
+  }
+
+  /** Cancels the consumer and gives the buffered deliveries back; the next receive consumes again. */
+  async #pause(): Promise<void> {
+    if (this.#waiters.length > 0 || this.#buffer.length === 0) return;
+    const consumer = this.#consumer;
+    this.#consumer = undefined;
+    if (consumer !== undefined && this.#slot.open === consumer.open) await consumer.open.channel.cancel(consumer.tag).catch(() => undefined);
+    // Deliveries that came before the cancel took effect are in the buffer too.
+    if (this.#waiters.length > 0) {
+      this.#wake();
+      return;
+    }
+    const given = this.#buffer;
+    this.#buffer = [];
+    for (const arrival of given) {
+      if (this.#slot.open !== arrival.open) continue;
+      try {
+        arrival.open.channel.nack(arrival.message, false, true);
+      } catch {
+        // The channel is closing: the broker requeues them itself.
+      }
+    }
+  }
+
+  /** A channel of the slot closed: its deliveries are back on the queue, its receipts stale. */
+  #lost(open: OpenChannel): void {
+    if (this.#consumer?.open === open) this.#consumer = undefined;
+    this.#buffer = this.#buffer.filter((arrival) => arrival.open !== open);
+    this.leases.drop(open);
+    for (const waiter of [...this.#waiters]) waiter.finish([]);
+  }
+}
