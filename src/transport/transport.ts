@@ -72,14 +72,19 @@ export type TransportHealth = 'connected' | 'reconnecting' | 'failed';
  *   publisher confirm, COMMIT, PubAck), and rejects when it has not; it never drops silently.
  * - `receive` leases each delivery to this consumer for `leaseMs`. A delivery that is neither
  *   acked, retried, dead-lettered nor released before its lease ends is delivered again, to any
- *   consumer, with `deliveryCount` one higher.
+ *   consumer, with `deliveryCount` one higher. All consumers of one queue receive with the same
+ *   `leaseMs` (Redis measures a lease against the `leaseMs` of the consumer that reclaims it).
  * - `ack` removes the message for good. `retry` removes this delivery and makes the message
  *   (with the given headers, same body) deliverable again no earlier than `delayMs` from now.
  *   `deadLetter` moves the message with its original headers and bytes to the dead letters.
  *   `release` gives the message back at once, for immediate redelivery. `extendLease` pushes
- *   the lease end to `leaseMs` from now.
+ *   the lease end to `leaseMs` from now. Once a lease has passed to a newer delivery,
+ *   `extendLease` and `release` of the older one do nothing.
+ * - Calls reject when the broker cannot be reached (`TransportUnavailableError`); the transport
+ *   reconnects by itself, so the caller tries again later (`health()` tells when).
  * - `setup` creates what the transport needs on the broker and may be called any number of times.
- * - `close` resolves pending receives and releases the connection; it is safe to call twice.
+ * - `close` resolves pending (and later) receives with no deliveries and releases the
+ *   connection; it is safe to call twice. Other calls after it reject (`TransportClosedError`).
  */
 export interface Transport {
   /** A name for logs and errors, such as `redis:troopy:commands`. */
@@ -114,7 +119,7 @@ export interface DeadLetterStore {
   list(options?: { readonly limit?: number }): Promise<DeadLetter[]>;
   /** One dead letter by message id, or `undefined`. */
   get(id: string): Promise<DeadLetter | undefined>;
-  /** Sends the given dead letters (or all) back to the queue with a fresh attempt count; returns how many. */
+  /** Sends the given dead letters (or all) back to the queue, headers and bytes as they were, with a fresh delivery count; returns how many. */
   redrive(ids?: readonly string[]): Promise<number>;
   /** Deletes the given dead letters (or all); returns how many. */
   remove(ids?: readonly string[]): Promise<number>;

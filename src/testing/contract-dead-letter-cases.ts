@@ -1,0 +1,81 @@
+import type { DeadLetter, OutgoingMessage } from '../transport/transport.js';
+import { check, checkBytes, checkEqual, checkHeaders, checkList } from './contract-assert.js';
+import type { ContractCase } from './contract-kit.js';
+
+function checkLetter(letter: DeadLetter | undefined, sent: OutgoingMessage, what: string): DeadLetter {
+  check(letter !== undefined, `${what}: dead letter "${sent.id}" is missing.`);
+  checkEqual(letter.id, sent.id, `${what}: id`);
+  checkHeaders(letter.headers, sent.headers, `${what}: headers`);
+  checkBytes(letter.body, sent.body, `${what}: body`);
+  return letter;
+}
+
+/** Cases about the dead letters: keeping bytes and headers, list, get, redrive, remove. */
+export const deadLetterCases: readonly ContractCase[] = [
+  {
+    name: 'deadLetter keeps bytes, headers and reason; get, redrive and remove work on it',
+    async run({ transport, message, receiveOne, expectNothing, leaseMs }) {
+      const { deadLetters } = transport;
+      const sent = message('dead');
+      const reason = { code: 'unrecoverable', message: 'contract test: ünïcödé reason' };
+      await transport.send([sent]);
+      const before = Date.now();
+      await transport.deadLetter(await receiveOne(sent, 'message to dead-letter'), reason);
+      const after = Date.now();
+      await expectNothing(leaseMs + 200, 'a dead-lettered message after its lease');
+      const listed = await deadLetters.list();
+      checkList(listed.map((letter) => letter.id), [sent.id], 'ids in deadLetters.list()');
+      const letter = checkLetter(await deadLetters.get(sent.id), sent, 'deadLetters.get()');
+      checkLetter(listed[0], sent, 'deadLetters.list()[0]');
+      checkEqual(letter.reason.code, reason.code, 'reason code');
+      checkEqual(letter.reason.message, reason.message, 'reason message');
+      checkEqual(letter.deliveryCount, 1, 'deliveryCount kept with the dead letter');
+      check(letter.failedAt >= before - 1_000 && letter.failedAt <= after + 1_000, `failedAt ${letter.failedAt} is not between ${before} and ${after}.`);
+      checkEqual(await deadLetters.get(`${sent.id}-missing`), undefined, 'deadLetters.get() of an unknown id');
+
+      checkEqual(await deadLetters.redrive([sent.id, `${sent.id}-missing`]), 1, 'count returned by redrive([id, unknown])');
+      checkEqual((await deadLetters.list()).length, 0, 'dead letters left after redriving the only one');
+      const redriven = await receiveOne(sent, 'redriven message');
+      checkEqual(redriven.deliveryCount, 1, 'deliveryCount of a redriven message');
+
+      await transport.deadLetter(redriven, reason);
+      checkEqual(await deadLetters.remove([sent.id]), 1, 'count returned by remove([id])');
+      checkEqual(await deadLetters.get(sent.id), undefined, 'deadLetters.get() after remove');
+      checkEqual((await deadLetters.list()).length, 0, 'dead letters left after removing the only one');
+      checkEqual(await deadLetters.remove([sent.id]), 0, 'count returned by removing it again');
+      checkEqual(await deadLetters.redrive([sent.id]), 0, 'count returned by redriving a removed one');
+      await expectNothing(0, 'a removed dead letter');
+    },
+  },
+  {
+    name: 'dead letters are listed oldest first up to limit; redrive() and remove() take all',
+    async run({ transport, message, receive }) {
+      const { deadLetters } = transport;
+      const sent = ['a', 'b', 'c'].map((label) => message(`dead-${label}`));
+      const ids = sent.map((m) => m.id);
+      await transport.send(sent);
+      const reason = { code: 'max-attempts', message: 'contract test' };
+      const collect = async (what: string): Promise<void> => {
+        const deliveries = [];
+        while (deliveries.length < 3) {
+          const more = await receive();
+          check(more.length > 0, `${what}: only ${deliveries.length} of 3 messages were delivered.`);
+          deliveries.push(...more);
+        }
+        const byId = new Map(deliveries.map((delivery) => [delivery.id, delivery]));
+        for (const id of ids) {
+          const delivery = byId.get(id);
+          check(delivery !== undefined, `${what}: message "${id}" was not delivered.`);
+          await transport.deadLetter(delivery, reason);
+        }
+      };
+      await collect('first deliveries');
+      checkList((await deadLetters.list({ limit: 2 })).map((letter) => letter.id), ids.slice(0, 2), 'deadLetters.list({ limit: 2 })');
+      checkList((await deadLetters.list()).map((letter) => letter.id), ids, 'deadLetters.list()');
+      checkEqual(await deadLetters.redrive(), 3, 'count returned by redrive()');
+      await collect('redriven deliveries');
+      checkEqual(await deadLetters.remove(), 3, 'count returned by remove()');
+      checkEqual((await deadLetters.list()).length, 0, 'dead letters left after remove()');
+    },
+  },
+];

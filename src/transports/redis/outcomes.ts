@@ -1,0 +1,136 @@
+import type { DeadLetterReason, Delivery } from '../../transport/transport.js';
+import { redisScript, type RedisConnection } from './connection.js';
+import { delayedToken } from './delayed.js';
+import { luaField as field } from './entries.js';
+import type { ResolvedRedisOptions } from './options.js';
+
+/**
+ * XACK a batch of entries, then XDEL them (deleting settled entries instead of trimming, so no
+ * pending entry is ever dropped). An entry that was no longer pending was already settled, and
+ * deleted, by whoever settled it; with one group per stream nothing else may still need it.
+ */
+const ackScript = redisScript(`
+local acked = redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
+redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
+return acked`);
+
+/** The most entries one ack script takes (Lua's unpack has a stack limit). */
+const ACK_BATCH = 1_000;
+
+/**
+ * Settles the entry and schedules the message again with new headers and the same body, in one
+ * step: with no delay straight back on the stream, else in the delayed set at Redis's TIME +
+ * delay. Reads everything before writing, so a failure leaves the entry pending, never lost.
+ */
+const retryScript = redisScript(`${field}
+local entry = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])[1]
+if not entry then return 0 end
+local body = field(entry[2], 'body') or ''
+if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('XDEL', KEYS[1], ARGV[2])
+local delay = tonumber(ARGV[4])
+if delay <= 0 then
+  redis.call('XADD', KEYS[1], '*', 'id', ARGV[3], 'headers', ARGV[5], 'body', body)
+else
+  local t = redis.call('TIME')
+  local due = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + delay
+  redis.call('ZADD', KEYS[2], due, ARGV[6] .. '\\n' .. ARGV[3] .. '\\n' .. ARGV[5] .. '\\n' .. body)
+end
+return 1`);
+
+/**
+ * Settles the entry and adds it, with its original header and body bytes and the reason, to the
+ * dead-letter stream in one step. An older dead letter with the same message id is replaced.
+ */
+const deadLetterScript = redisScript(`${field}
+local entry = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])[1]
+if not entry then return 0 end
+if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('XDEL', KEYS[1], ARGV[2])
+local older = redis.call('HGET', KEYS[3], ARGV[3])
+if older then redis.call('XDEL', KEYS[2], older) end
+local added = redis.call('XADD', KEYS[2], '*', 'id', ARGV[3], 'headers', field(entry[2], 'headers') or '{}',
+  'body', field(entry[2], 'body') or '', 'reason-code', ARGV[4], 'reason-message', ARGV[5],
+  'failed-at', ARGV[6], 'delivery-count', ARGV[7])
+redis.call('HSET', KEYS[3], ARGV[3], added)
+return 1`);
+
+/**
+ * Sets the idle time of a pending entry to ARGV[4] ms, only while this consumer owns it:
+ * 0 renews the lease (extendLease), a huge value makes it claimable at once (release).
+ * JUSTID keeps the delivery count as it is.
+ */
+const leaseScript = redisScript(`
+local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
+if not pending[1] or pending[1][2] ~= ARGV[2] then return 0 end
+redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'IDLE', ARGV[4], 'JUSTID')
+return 1`);
+
+/** An idle time longer than any lease (about 31 years), yet below the current epoch, which XCLAIM requires. */
+const RELEASED_IDLE_MS = 1e12;
+
+/** What happens to a delivery once handled: ack, retry, dead-letter, extend its lease, release it. */
+export class RedisOutcomes {
+  readonly #connection: RedisConnection;
+  readonly #options: ResolvedRedisOptions;
+  #acks: { readonly receipt: string; readonly resolve: () => void; readonly reject: (error: unknown) => void }[] = [];
+
+  constructor(connection: RedisConnection, options: ResolvedRedisOptions) {
+    this.#connection = connection;
+    this.#options = options;
+  }
+
+  /** Acks in the same turn of the event loop (concurrent handlers finishing) go in one script call. */
+  ack(delivery: Delivery): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.#acks.length === 0) setImmediate(() => void this.#flushAcks());
+      this.#acks.push({ receipt: delivery.receipt, resolve, reject });
+    });
+  }
+
+  async #flushAcks(): Promise<void> {
+    const { stream, group } = this.#options;
+    const waiting = this.#acks;
+    this.#acks = [];
+    for (let start = 0; start < waiting.length; start += ACK_BATCH) {
+      const batch = waiting.slice(start, start + ACK_BATCH);
+      await this.#connection.script('ack', ackScript, [stream], [group, ...batch.map((ack) => ack.receipt)]).then(
+        () => {
+          for (const ack of batch) ack.resolve();
+        },
+        (error: unknown) => {
+          for (const ack of batch) ack.reject(error);
+        },
+      );
+    }
+  }
+
+  async retry(delivery: Delivery, delayMs: number, headers: Readonly<Record<string, string>>): Promise<void> {
+    const { stream, group, delayedKey } = this.#options;
+    // The delayed member separates its parts with line breaks, so the id must have none.
+    const id = delivery.id.replace(/[\r\n]/g, ' ');
+    const args = [group, delivery.receipt, id, Math.ceil(delayMs), JSON.stringify(headers), delayedToken()];
+    await this.#connection.script('retry', retryScript, [stream, delayedKey], args);
+  }
+
+  async deadLetter(delivery: Delivery, reason: DeadLetterReason): Promise<void> {
+    const { stream, group, deadLetterStream, deadLetterIndex } = this.#options;
+    const args = [group, delivery.receipt, delivery.id, reason.code, reason.message, Date.now(), delivery.deliveryCount];
+    await this.#connection.script('dead-letter', deadLetterScript, [stream, deadLetterStream, deadLetterIndex], args);
+  }
+
+  /** Renews the lease; `receivedLeaseMs` is the lease other consumers reclaim after. */
+  async extendLease(delivery: Delivery, leaseMs: number, receivedLeaseMs: number | undefined): Promise<void> {
+    const idle = receivedLeaseMs === undefined ? 0 : Math.max(0, Math.floor(receivedLeaseMs - leaseMs));
+    await this.#lease('extend a lease', delivery, idle);
+  }
+
+  async release(delivery: Delivery): Promise<void> {
+    await this.#lease('release', delivery, RELEASED_IDLE_MS);
+  }
+
+  async #lease(operation: string, delivery: Delivery, idleMs: number): Promise<void> {
+    const { stream, group, consumer } = this.#options;
+    await this.#connection.script(operation, leaseScript, [stream], [group, consumer, delivery.receipt, idleMs]);
+  }
+}

@@ -1,0 +1,168 @@
+import type { Delivery, ReceiveOptions } from '../../transport/transport.js';
+import { evalsha, redisScript, type RedisConnection } from './connection.js';
+import type { RedisDelayedMessages } from './delayed.js';
+import { parsePromote } from './delayed.js';
+import { list, messageOf, parseEntry, text } from './entries.js';
+import type { ResolvedRedisOptions } from './options.js';
+
+/**
+ * Takes up to `max` deliveries in one step: first entries whose lease expired (XAUTOCLAIM with
+ * min-idle = the lease, which also counts the delivery; the count is read from the pending
+ * list), then new entries (XREADGROUP without BLOCK). Replies `{ next cursor, {{id, fields, count}...} }`.
+ */
+const takeScript = redisScript(`
+local max = tonumber(ARGV[5])
+local claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], 'COUNT', max)
+local out = {}
+for _, entry in ipairs(claimed[2]) do
+  if type(entry) == 'table' and type(entry[2]) == 'table' then
+    local pending = redis.call('XPENDING', KEYS[1], ARGV[1], entry[1], entry[1], 1)
+    out[#out + 1] = { entry[1], entry[2], pending[1] and pending[1][4] or 1 }
+  end
+end
+if #out < max then
+  local fresh = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', max - #out, 'STREAMS', KEYS[1], '>')
+  if fresh then
+    for _, entry in ipairs(fresh[1][2]) do out[#out + 1] = { entry[1], entry[2], 1 } end
+  end
+end
+return { claimed[1], out }
+`);
+
+/** Removes this consumer from the group, but only while it has no pending entries (deleting it would drop them). */
+const leaveScript = redisScript(`
+if #redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2]) > 0 then return 0 end
+redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
+return 1`);
+
+function delivery(entry: unknown, count: unknown): Delivery | undefined {
+  const parsed = parseEntry(entry);
+  return parsed === undefined ? undefined : { ...messageOf(parsed), receipt: parsed.entryId, deliveryCount: Number(count) };
+}
+
+/** Whether Redis answered that the stream or its group is missing (deleted, or Redis restarted without persistence). */
+export function isMissingGroup(error: unknown): boolean {
+  return error instanceof Error && error.message.includes('NOGROUP');
+}
+
+/**
+ * Receives from the stream for one consumer. A receive first moves due delayed messages and
+ * takes expired and new entries in one round trip; if there are none it blocks on the
+ * blocking connection for at most `blockMs` (or until the next delayed message is due), then
+ * looks again, until `waitMs` has passed. Receives on one transport run one at a time.
+ */
+export class RedisReceiver {
+  readonly #connection: RedisConnection;
+  readonly #options: ResolvedRedisOptions;
+  readonly #delayed: RedisDelayedMessages;
+  readonly #leases = new WeakMap<Delivery, number>();
+  #cursor = '0-0';
+  #queue: Promise<unknown> = Promise.resolve();
+  #blocking = false;
+  #closed = false;
+  #joined = false;
+
+  constructor(connection: RedisConnection, options: ResolvedRedisOptions, delayed: RedisDelayedMessages) {
+    this.#connection = connection;
+    this.#options = options;
+    this.#delayed = delayed;
+  }
+
+  /** The lease a delivery was received with, for `extendLease`. */
+  leaseOf(delivery: Delivery): number | undefined {
+    return this.#leases.get(delivery);
+  }
+
+  /** Leases up to `max` deliveries, waiting up to `waitMs`; `recreate` restores a missing group. */
+  receive(options: ReceiveOptions, recreate: () => Promise<void>): Promise<Delivery[]> {
+    const deadline = Date.now() + options.waitMs;
+    this.#joined = true;
+    const run = this.#queue.then(() => this.#receive(options, deadline, recreate));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Ends pending and later receives with no deliveries, and leaves the group if this consumer holds nothing. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#interrupt();
+    await Promise.race([this.#queue, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+    if (!this.#joined) return;
+    const { stream, group, consumer } = this.#options;
+    // Best effort: a consumer left behind only clutters XINFO CONSUMERS.
+    await this.#connection.script('leave the group', leaveScript, [stream], [group, consumer]).catch(() => undefined);
+  }
+
+  async #receive(options: ReceiveOptions, deadline: number, recreate: () => Promise<void>): Promise<Delivery[]> {
+    let recreated = false;
+    for (;;) {
+      if (this.#closed || options.signal?.aborted === true) return [];
+      let nextDueInMs: number | undefined;
+      try {
+        const taken = await this.#take(options);
+        if (taken.deliveries.length > 0) return taken.deliveries;
+        nextDueInMs = taken.nextDueInMs;
+      } catch (error) {
+        if (recreated || !isMissingGroup(error)) throw error;
+        recreated = true;
+        await recreate();
+        continue;
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return [];
+      const blockMs = Math.ceil(Math.min(remaining, this.#options.blockMs, nextDueInMs ?? Infinity));
+      if (blockMs < 1) continue;
+      const fresh = await this.#block(options, blockMs);
+      if (fresh.length > 0) return fresh;
+    }
+  }
+
+  async #take({ max, leaseMs }: ReceiveOptions): Promise<{ deliveries: Delivery[]; nextDueInMs: number | undefined }> {
+    const { stream, group, consumer } = this.#options;
+    const [promoted, taken] = await this.#connection.pipeline('receive', [
+      this.#delayed.promoteCommand(100),
+      evalsha(takeScript, [stream], [group, consumer, Math.ceil(leaseMs), this.#cursor, max]),
+    ]);
+    const [cursor, entries] = list(taken);
+    this.#cursor = text(cursor) || '0-0';
+    const deliveries = list(entries).flatMap((item) => {
+      const [id, fields, count] = list(item);
+      const received = delivery([id, fields], count);
+      return received === undefined ? [] : [received];
+    });
+    return { deliveries: this.#leased(deliveries, leaseMs), nextDueInMs: parsePromote(promoted).nextDueInMs };
+  }
+
+  async #block({ max, leaseMs, signal }: ReceiveOptions, blockMs: number): Promise<Delivery[]> {
+    const { stream, group, consumer } = this.#options;
+    const interrupt = (): void => void this.#interrupt();
+    signal?.addEventListener('abort', interrupt, { once: true });
+    this.#blocking = true;
+    try {
+      const reply = await this.#connection.block('receive', ['XREADGROUP', 'GROUP', group, consumer, 'COUNT', max, 'BLOCK', blockMs, 'STREAMS', stream, '>']);
+      const [streamReply] = list(reply);
+      const [, entries] = list(streamReply);
+      const deliveries = list(entries).flatMap((entry) => delivery(entry, 1) ?? []);
+      return this.#leased(deliveries, leaseMs);
+    } catch (error) {
+      if (this.#closed) return [];
+      throw error;
+    } finally {
+      this.#blocking = false;
+      signal?.removeEventListener('abort', interrupt);
+    }
+  }
+
+  #leased(deliveries: Delivery[], leaseMs: number): Delivery[] {
+    for (const received of deliveries) this.#leases.set(received, leaseMs);
+    return deliveries;
+  }
+
+  /** Unblocks a blocking read in progress; retries briefly in case the read was still on its way. */
+  async #interrupt(): Promise<void> {
+    for (let attempt = 0; attempt < 20 && this.#blocking; attempt++) {
+      if (await this.#connection.unblock()) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}

@@ -1,0 +1,162 @@
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { requireService } from '../../../test/support/services.js';
+import { transportContract } from '../../testing/transport-contract.js';
+import { TransportUnavailableError } from '../../transport/transport-errors.js';
+import type { Transport } from '../../transport/transport.js';
+import { RedisTransport } from './index.js';
+import type { RedisTransportOptions } from './options.js';
+
+const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redisUp = await requireService('redis', url);
+const admin = redisUp ? new Redis(url, { lazyConnect: true }) : undefined;
+let streams = 0;
+const uniqueStream = (): string => `troopy-test:${process.pid}:${Date.now().toString(36)}:${streams++}`;
+const keysOf = (stream: string): string[] => [stream, `${stream}:dead`, `${stream}:dead:index`, `${stream}:delayed`];
+const created = new Map<Transport, string>();
+
+function transport(options: RedisTransportOptions = {}): RedisTransport {
+  const stream = options.stream ?? uniqueStream();
+  const made = new RedisTransport({ url, ...options, stream });
+  created.set(made, stream);
+  return made;
+}
+
+async function cleanup(made: Transport): Promise<void> {
+  const stream = created.get(made);
+  if (stream !== undefined) await admin?.del(...keysOf(stream));
+}
+
+afterAll(async () => {
+  await admin?.quit();
+});
+
+describe.skipIf(!redisUp)('RedisTransport on a real Redis', () => {
+  transportContract({ name: 'RedisTransport', create: () => Promise.resolve(transport()), cleanup, describe, it });
+
+  it('counts deliveries from the pending list when an expired lease is reclaimed by another consumer', async () => {
+    const stream = uniqueStream();
+    const [first, second] = [transport({ stream, consumer: 'first' }), transport({ stream, consumer: 'second' })];
+    try {
+      await first.setup();
+      await first.send([{ id: 'm1', headers: {}, body: new Uint8Array([1]) }]);
+      const [taken] = await first.receive({ max: 1, leaseMs: 200, waitMs: 1_000 });
+      expect(taken?.deliveryCount).toBe(1);
+      expect(await second.receive({ max: 1, leaseMs: 200, waitMs: 0 })).toEqual([]);
+      const [reclaimed] = await second.receive({ max: 1, leaseMs: 200, waitMs: 2_000 });
+      expect(reclaimed).toMatchObject({ id: 'm1', receipt: taken?.receipt, deliveryCount: 2 });
+      const pending = (await admin!.xpending(stream, 'troopy', '-', '+', 10)) as [string, string, number, number][];
+      expect(pending).toEqual([[taken!.receipt, 'second', expect.any(Number), 2]]);
+      await first.extendLease(taken!, 200);
+      expect(((await admin!.xpending(stream, 'troopy', '-', '+', 10)) as unknown[][])[0]?.[1]).toBe('second');
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+      await admin!.del(...keysOf(stream));
+    }
+  });
+
+  it('moves a due delayed message exactly once when many consumers move at the same time', async () => {
+    const stream = uniqueStream();
+    const movers = Array.from({ length: 6 }, () => transport({ stream }));
+    try {
+      await movers[0]!.setup();
+      const notBefore = Date.now() + 300;
+      await movers[0]!.send(Array.from({ length: 20 }, (_, index) => ({ id: `d${index}`, headers: {}, body: new Uint8Array([index]), notBefore })));
+      expect(await admin!.zcard(`${stream}:delayed`)).toBe(20);
+      const received = await Promise.all(movers.map((mover) => mover.receive({ max: 20, leaseMs: 10_000, waitMs: 1_000 })));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const more = await Promise.all(movers.map((mover) => mover.receive({ max: 20, leaseMs: 10_000, waitMs: 0 })));
+      const ids = [...received, ...more].flat().map((delivery) => delivery.id);
+      expect(ids.sort()).toEqual(Array.from({ length: 20 }, (_, index) => `d${index}`).sort());
+      expect(await admin!.xlen(stream)).toBe(20);
+      expect(await admin!.zcard(`${stream}:delayed`)).toBe(0);
+    } finally {
+      await Promise.all(movers.map((mover) => mover.close()));
+      await admin!.del(...keysOf(stream));
+    }
+  });
+
+  it('deletes acked entries and leaves unacked ones pending (no trimming)', async () => {
+    const made = transport();
+    try {
+      await made.setup();
+      await made.send([1, 2, 3].map((n) => ({ id: `t${n}`, headers: {}, body: new Uint8Array([n]) })));
+      const deliveries = await made.receive({ max: 3, leaseMs: 10_000, waitMs: 1_000 });
+      await made.ack(deliveries[0]!);
+      const stream = created.get(made)!;
+      expect(await admin!.xlen(stream)).toBe(2);
+      expect((await admin!.xpending(stream, 'troopy'))[0]).toBe(2);
+    } finally {
+      await made.close();
+      await cleanup(made);
+    }
+  });
+
+  it('recreates a consumer group that vanished (Redis restarted without persistence)', async () => {
+    const made = transport();
+    try {
+      await made.setup();
+      await admin!.del(created.get(made)!);
+      const pending = made.receive({ max: 1, leaseMs: 1_000, waitMs: 3_000 });
+      await made.send([{ id: 'after-loss', headers: {}, body: new Uint8Array([7]) }]);
+      expect((await pending).map((delivery) => delivery.id)).toEqual(['after-loss']);
+    } finally {
+      await made.close();
+      await cleanup(made);
+    }
+  });
+
+  it('uses a client given in the options and leaves it open on close', async () => {
+    const client = new Redis(url);
+    const stream = uniqueStream();
+    const made = new RedisTransport({ client, stream });
+    try {
+      await made.setup();
+      await made.send([{ id: 'given', headers: { a: 'b' }, body: new Uint8Array([5]) }]);
+      const [received] = await made.receive({ max: 1, leaseMs: 1_000, waitMs: 1_000 });
+      expect(received).toMatchObject({ id: 'given', headers: { a: 'b' }, deliveryCount: 1 });
+      await made.ack(received!);
+      await made.close();
+      expect(await client.ping()).toBe('PONG');
+    } finally {
+      await admin!.del(...keysOf(stream));
+      await client.quit();
+    }
+  });
+
+  it('reports health from the connections', async () => {
+    const made = transport();
+    try {
+      await made.setup();
+      expect(made.health()).toBe('connected');
+    } finally {
+      await made.close();
+      await cleanup(made);
+    }
+  });
+});
+
+describe('RedisTransport without Redis', () => {
+  it('rejects a send within a couple of seconds with a clear error when Redis is down', async () => {
+    const down = new RedisTransport({ url: 'redis://127.0.0.1:6399', stream: 'troopy-test:down' });
+    try {
+      const started = Date.now();
+      const error: unknown = await down.send([{ id: 'lost?', headers: {}, body: new Uint8Array([1]) }]).catch((caught: unknown) => caught);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(error).toBeInstanceOf(TransportUnavailableError);
+      expect((error as Error).message).toMatch(/send a message.*redis:troopy-test:down.*127\.0\.0\.1:6399/);
+      const again: unknown = await down.send([{ id: 'lost?', headers: {}, body: new Uint8Array([1]) }]).catch((caught: unknown) => caught);
+      expect(again).toBeInstanceOf(TransportUnavailableError);
+      expect(down.health()).not.toBe('connected');
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('names the option in TypeErrors', () => {
+    expect(() => new RedisTransport({ blockMs: 0 })).toThrow('RedisTransport option "blockMs" must be an integer >= 1 (milliseconds); got 0.');
+    expect(() => new RedisTransport({ stream: '' })).toThrow('option "stream"');
+    expect(() => new RedisTransport({ url: 'http://x' })).toThrow('option "url"');
+    expect(() => new RedisTransport({ url: 'redis://x', client: {} as never })).toThrow('"url" and "client"');
+  });
+});
