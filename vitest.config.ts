@@ -2,11 +2,13 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const source = (path: string): string => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+const brokers = ['redis', 'rabbitmq', 'postgres', 'nats'];
 
 export default defineConfig({
   resolve: {
     alias: [
       { find: /^troopy$/, replacement: source('index.ts') },
+      ...brokers.map((broker) => ({ find: new RegExp(`^troopy/${broker}$`), replacement: source(`transports/${broker}/index.ts`) })),
       { find: /^troopy\/(.*)$/, replacement: source('$1/index.ts') },
     ],
   },

@@ -4,3 +4,7 @@ export { TestEventBus } from './test-event-bus.js';
 export type { TestEventBusOptions } from './test-event-bus.js';
 export { StubEventRouter, StubMessageRouter } from './stub-routers.js';
 export { MessageLog } from './message-log.js';
+export { transportContract, transportContractCases } from './transport-contract.js';
+export type { ContractTestFunction, TransportContractOptions } from './transport-contract.js';
+export { ContractViolationError } from './contract-assert.js';
+export type { ContractCase, ContractContext } from './contract-kit.js';
