@@ -62,12 +62,28 @@ export interface PostgresTransportOptions extends PostgresTableOptions {
    */
   readonly queryTimeoutMs?: number;
   /**
+   * How long `ack`, `retry`, `deadLetter`, `extendLease` and `release` keep trying while the
+   * database cannot be reached, in milliseconds, before they reject. Each is guarded by the
+   * lease token, so trying again after a reply lost with the connection changes nothing twice.
+   * @default 10_000
+   */
+  readonly settleRetryMs?: number;
+  /**
    * How often a waiting `receive` looks at the table again, in milliseconds. Polling alone is
    * correct; it is what finds delayed messages, expired leases and messages sent through your
    * own client, and what wakes receives when `notify` is off or the LISTEN connection is down.
    * @default 250
    */
   readonly pollIntervalMs?: number;
+  /**
+   * Make leases (receive, extendLease, release) and acks wait for their commit to reach the
+   * disk. By default they commit without waiting for the flush (`synchronous_commit` off for
+   * those transactions only), which makes them several times cheaper: a database crash can then
+   * forget the last few, and the only effect is that those messages are delivered again
+   * (at least once still holds). Sends, retries and dead letters always wait for the flush.
+   * @default false
+   */
+  readonly durableLeases?: boolean;
   /**
    * Wake waiting receives in other processes with LISTEN/NOTIFY. A send never notifies inside
    * its INSERT's transaction: after the commit, the transport sends one `NOTIFY` at once and at

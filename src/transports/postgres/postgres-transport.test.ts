@@ -71,6 +71,19 @@ describe.skipIf(!available)('PostgresTransport', () => {
     expect(await count(queue.queue)).toBe(0);
   });
 
+  it('with durableLeases, leases and acks work the same (committed with the disk flush)', async () => {
+    const queue = transport({ durableLeases: true });
+    await queue.setup();
+    await queue.send([message('durable')]);
+    const [first] = await queue.receive({ max: 1, leaseMs: 10_000, waitMs: 1_000 });
+    await queue.extendLease(first!, 20_000);
+    await queue.release(first!);
+    const [second] = await queue.receive({ max: 1, leaseMs: 10_000, waitMs: 1_000 });
+    expect(second?.deliveryCount).toBe(2);
+    await queue.ack(second!);
+    expect(await count(queue.queue)).toBe(0);
+  });
+
   it('competing consumers with their own pools never get the same row (FOR UPDATE SKIP LOCKED)', async () => {
     const producer = transport();
     await producer.setup();

@@ -31,11 +31,13 @@ const MAX_BATCH = 1_000;
  *   `delivery_count + 1`. A row whose lease has passed is due again.
  * - `ack`, `retry`, `deadLetter`, `extendLease` and `release` act only while the row still
  *   carries the delivery's lease token. Once another consumer has leased the message, a stale
- *   delivery's calls change nothing (the new holder decides), and they resolve quietly.
+ *   delivery's calls change nothing (the new holder decides), and they resolve quietly. Being
+ *   idempotent, they are tried again for up to `settleRetryMs` while the database is down.
  * - `retry` updates the same row (headers, `not_before`, no lease, delivery count back to 0);
  *   `deadLetter` moves the row to the dead-letter table in one statement.
- * - Waiting receives poll every `pollIntervalMs` and are woken early by sends in this process
- *   and, with `notify`, by a NOTIFY (throttled, never inside the INSERT's transaction).
+ * - Waiting receives poll every `pollIntervalMs`, or sooner when a delayed message falls due,
+ *   and are woken early by sends in this process and, with `notify`, by a NOTIFY (throttled,
+ *   never inside the INSERT's transaction).
  *
  * @example
  * ```ts
@@ -58,6 +60,7 @@ export class PostgresTransport implements Transport {
   readonly #queries: PostgresQueries;
   readonly #connection: PostgresConnection;
   readonly #pollIntervalMs: number;
+  readonly #settleRetryMs: number;
   readonly #wakeUps = new WakeUps();
   readonly #listener: NotifyListener | undefined;
   readonly #notifier: NotifyThrottle | undefined;
@@ -77,7 +80,10 @@ export class PostgresTransport implements Transport {
     this.queue = stringOption(owner, 'queue', options.queue, 'default');
     this.name = stringOption(owner, 'name', options.name, `postgres:${this.queue}`);
     this.#tables = resolveTables(owner, options);
-    this.#queries = buildQueries(this.#tables);
+    if (options.durableLeases !== undefined && typeof options.durableLeases !== 'boolean') {
+      throw new TypeError(`${owner} option "durableLeases" must be true or false; got ${typeof options.durableLeases}.`);
+    }
+    this.#queries = buildQueries(this.#tables, options.durableLeases ?? false);
     const { pool, connectionString } = options;
     if (pool !== undefined && (typeof pool !== 'object' || pool === null || typeof pool.query !== 'function' || typeof pool.connect !== 'function')) {
       throw new TypeError(`${owner} option "pool" must be a pg.Pool (an object with query and connect methods); got ${pool === null ? 'null' : typeof pool}.`);
@@ -91,6 +97,7 @@ export class PostgresTransport implements Transport {
       queryTimeoutMs: numberOption(owner, 'queryTimeoutMs', options.queryTimeoutMs, 30_000, 1),
     });
     this.#pollIntervalMs = numberOption(owner, 'pollIntervalMs', options.pollIntervalMs, 250, 1);
+    this.#settleRetryMs = numberOption(owner, 'settleRetryMs', options.settleRetryMs, 10_000, 0);
     const notifyIntervalMs = numberOption(owner, 'notifyIntervalMs', options.notifyIntervalMs, 20, 0);
     if (options.notify !== undefined && typeof options.notify !== 'boolean') {
       throw new TypeError(`${owner} option "notify" must be true or false; got ${typeof options.notify}.`);
@@ -181,10 +188,11 @@ export class PostgresTransport implements Transport {
         if (this.#closed) return [];
         throw error;
       }
-      const left = deadline - Date.now();
-      if (deliveries.length > 0 || left <= 0) return deliveries;
+      if (deliveries.length > 0 || Date.now() >= deadline) return deliveries;
       this.#listener?.ensure();
-      await this.#wakeUps.wait(generation, Math.min(left, this.#pollIntervalMs), signal);
+      const due = await this.#nextDue().catch(() => Infinity);
+      const waitMs = Math.min(deadline, due) - Date.now();
+      await this.#wakeUps.wait(generation, Math.max(0, Math.min(waitMs, this.#pollIntervalMs)), signal);
     }
     return [];
   }
@@ -205,7 +213,7 @@ export class PostgresTransport implements Transport {
     const { rowId, token } = parseReceipt(this.name, 'retry', delivery);
     checkOutgoingMessages(this.name, [{ id: delivery.id, headers, body: new Uint8Array() }]);
     const stored = JSON.stringify(Object.fromEntries(Object.entries(headers).map(([name, value]) => [stripNul(name), stripNul(value)])));
-    await this.#run('retry', { name: this.#statementName('retry'), text: this.#queries.retry, values: [this.queue, rowId, token, stored, delayMs] });
+    await this.#settle('retry', { name: this.#statementName('retry'), text: this.#queries.retry, values: [this.queue, rowId, token, stored, delayMs] });
     if (delayMs === 0) this.#woken();
   }
 
@@ -216,7 +224,7 @@ export class PostgresTransport implements Transport {
     if (typeof reason !== 'object' || reason === null || typeof reason.code !== 'string' || typeof reason.message !== 'string') {
       throw new TypeError(`${this.name} deadLetter() takes a reason { code, message } of strings; got ${reason === null ? 'null' : typeof reason}.`);
     }
-    await this.#run('dead-letter', { text: this.#queries.deadLetter, values: [this.queue, rowId, token, stripNul(reason.code), stripNul(reason.message)] });
+    await this.#settle('dead-letter', { text: this.#queries.deadLetter, values: [this.queue, rowId, token, stripNul(reason.code), stripNul(reason.message)] });
   }
 
   /** Moves the lease end to `leaseMs` from now, if this delivery still holds the lease. */
@@ -224,14 +232,14 @@ export class PostgresTransport implements Transport {
     this.#checkOpen('extend a lease');
     checkDuration(this.name, 'extendLease', 'leaseMs', leaseMs, 1);
     const { rowId, token } = parseReceipt(this.name, 'extendLease', delivery);
-    await this.#run('extend a lease', { name: this.#statementName('extend'), text: this.#queries.extend, values: [this.queue, rowId, token, leaseMs] });
+    await this.#settle('extend a lease', { name: this.#statementName('extend'), text: this.#queries.extend, values: [this.queue, rowId, token, leaseMs] });
   }
 
   /** Clears the lease so the message is due at once, if this delivery still holds it. */
   async release(delivery: Delivery): Promise<void> {
     this.#checkOpen('release');
     const { rowId, token } = parseReceipt(this.name, 'release', delivery);
-    await this.#run('release', { name: this.#statementName('release'), text: this.#queries.release, values: [this.queue, rowId, token] });
+    await this.#settle('release', { name: this.#statementName('release'), text: this.#queries.release, values: [this.queue, rowId, token] });
     this.#woken();
   }
 
@@ -265,6 +273,13 @@ export class PostgresTransport implements Transport {
     return rows.map((row: Row) => toDelivery(row, token));
   }
 
+  /** When the next delayed message of the queue is due, in epoch milliseconds; `Infinity` for none. */
+  async #nextDue(): Promise<number> {
+    const { rows } = await this.#run('receive', { name: this.#statementName('due'), text: this.#queries.nextDue, values: [this.queue] });
+    const due = rows[0]?.['due'];
+    return typeof due === 'number' ? due : Infinity;
+  }
+
   async #insert(messages: OutgoingMessage[]): Promise<void> {
     await this.#run('send', { name: this.#statementName('insert'), text: this.#queries.insert, values: [this.queue, ...insertValues(messages)] });
   }
@@ -272,7 +287,27 @@ export class PostgresTransport implements Transport {
   async #delete(receipts: Receipt[]): Promise<void> {
     const ids = receipts.map((receipt) => receipt.rowId);
     const tokens = receipts.map((receipt) => receipt.token);
-    await this.#run('ack', { name: this.#statementName('ack'), text: this.#queries.ack, values: [this.queue, ids, tokens] });
+    await this.#settle('ack', { name: this.#statementName('ack'), text: this.#queries.ack, values: [this.queue, ids, tokens] });
+  }
+
+  /**
+   * Runs an outcome (ack, retry, dead-letter, lease change), trying again while the database
+   * cannot be reached, for up to `settleRetryMs`. Outcomes are guarded by the lease token, so
+   * running one twice is harmless: after a reply lost with the connection, the second run finds
+   * the first one's work done and changes nothing, and the worker learns the truth.
+   */
+  async #settle(operation: string, statement: Statement): Promise<void> {
+    const giveUpAt = Date.now() + this.#settleRetryMs;
+    for (let failures = 0; ; failures++) {
+      try {
+        await this.#run(operation, statement);
+        return;
+      } catch (error) {
+        const waitMs = Math.min(1_000, 50 * 2 ** failures);
+        if (!(error instanceof TransportUnavailableError) || this.#closed || Date.now() + waitMs > giveUpAt) throw error;
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
   }
 
   /** Runs a statement on the pool, keeping `health` and mapping errors (see `transportError`). */

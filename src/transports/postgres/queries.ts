@@ -4,6 +4,7 @@ import type { PostgresTables } from './schema.js';
 export interface PostgresQueries {
   readonly insert: string;
   readonly fetch: string;
+  readonly nextDue: string;
   readonly ack: string;
   readonly retry: string;
   readonly extend: string;
@@ -20,10 +21,20 @@ export interface PostgresQueries {
 const MS = `* interval '1 millisecond'`;
 const DEAD_LETTER_COLUMNS = `message_id, headers, body, delivery_count, reason_code, reason_message, (extract(epoch FROM failed_at) * 1000)::float8 AS failed_at`;
 
-/** Builds the statements for one set of tables. Every statement's first parameter is the queue. */
-export function buildQueries(tables: PostgresTables): PostgresQueries {
+/**
+ * Builds the statements for one set of tables. Every statement's first parameter is the queue.
+ *
+ * Unless `durableLeases`, taking, extending and releasing leases and acks commit without waiting
+ * for the disk flush (`synchronous_commit` off for that transaction only): a database crash can
+ * then forget the last of them, which only makes a message deliverable again, so nothing is
+ * lost. Sends, retries and dead letters always wait for the flush.
+ */
+export function buildQueries(tables: PostgresTables, durableLeases: boolean): PostgresQueries {
   const { messages: M, deadLetters: D } = tables;
   const mine = `id = $2 AND lease_token = $3::uuid`;
+  const noFlushTable = `(SELECT set_config('synchronous_commit', 'off', true)) AS no_flush`;
+  const noFlush = durableLeases ? '' : `, ${noFlushTable}`;
+  const fromNoFlush = durableLeases ? '' : ` FROM ${noFlushTable}`;
   return {
     // One multi-row INSERT per send, in the order given.
     insert: `INSERT INTO ${M} (queue, message_id, headers, body, not_before)
@@ -40,14 +51,16 @@ ORDER BY m.position`,
 )
 UPDATE ${M} AS m
 SET lease_until = now() + $3 ${MS}, lease_token = $4::uuid, delivery_count = m.delivery_count + 1
-FROM due WHERE m.id = due.id
+FROM due${noFlush} WHERE m.id = due.id
 RETURNING m.id::text AS id, m.message_id, m.headers, m.body, m.delivery_count`,
-    ack: `DELETE FROM ${M} AS m USING unnest($2::bigint[], $3::uuid[]) AS a(id, token)
+    // When the next delayed message is due, so that a waiting receive wakes then, not at its next poll.
+    nextDue: `SELECT (extract(epoch FROM min(not_before)) * 1000)::float8 AS due FROM ${M} WHERE queue = $1 AND not_before > now()`,
+    ack: `DELETE FROM ${M} AS m USING unnest($2::bigint[], $3::uuid[]) AS a(id, token)${noFlush}
 WHERE m.queue = $1 AND m.id = a.id AND m.lease_token = a.token`,
     retry: `UPDATE ${M} SET headers = $4::jsonb, not_before = now() + $5 ${MS}, lease_until = NULL, lease_token = NULL, delivery_count = 0
 WHERE queue = $1 AND ${mine}`,
-    extend: `UPDATE ${M} SET lease_until = now() + $4 ${MS} WHERE queue = $1 AND ${mine}`,
-    release: `UPDATE ${M} SET lease_until = NULL, lease_token = NULL WHERE queue = $1 AND ${mine}`,
+    extend: `UPDATE ${M} SET lease_until = now() + $4 ${MS}${fromNoFlush} WHERE queue = $1 AND ${mine}`,
+    release: `UPDATE ${M} SET lease_until = NULL, lease_token = NULL${fromNoFlush} WHERE queue = $1 AND ${mine}`,
     // The DELETE and the INSERT are one statement: the message is in exactly one of the tables.
     deadLetter: `WITH moved AS (
   DELETE FROM ${M} WHERE queue = $1 AND ${mine}
@@ -67,7 +80,7 @@ ON CONFLICT (queue, message_id) DO UPDATE SET headers = EXCLUDED.headers, body =
 INSERT INTO ${M} (queue, message_id, headers, body)
 SELECT $1, message_id, headers, body FROM moved ORDER BY failed_at, id`,
     removeDeadLetters: `DELETE FROM ${D} WHERE queue = $1 AND ($2::text[] IS NULL OR message_id = ANY($2::text[]))`,
-    tag: hash(`${M}|${D}`),
+    tag: hash(`${M}|${D}|${durableLeases}`),
   };
 }
 

@@ -38,8 +38,8 @@ export class WriteBatcher<T> {
   }
 
   async #drain(): Promise<void> {
-    // Let writes made in the same tick join the first statement.
-    await Promise.resolve();
+    // Let writes made in this turn of the event loop (handlers settling together) join the first statement.
+    await new Promise((resolve) => setImmediate(resolve));
     while (this.#queue.length > 0) {
       const batch = this.#take();
       try {
