@@ -1,4 +1,5 @@
 import type { Delivery, ReceiveOptions } from '../../transport/transport.js';
+import { ChannelAcks } from './channel-acks.js';
 import { ChannelSlot, type OpenChannel } from './channel-slot.js';
 import type { AmqpMessage, RabbitMqConnection } from './connection.js';
 import { RabbitMqTopologyError } from './errors.js';
@@ -43,6 +44,8 @@ export class RabbitMqReceiver {
   readonly #transport: string;
   readonly #slot: ChannelSlot;
   #consumer: Consumer | undefined;
+  /** The acknowledgements of the open consuming channel. */
+  #acks: { readonly open: OpenChannel; readonly acks: ChannelAcks } | undefined;
   /** Changes to the consumer (subscribe, pause) run one at a time. */
   #changing: Promise<unknown> = Promise.resolve();
   #buffer: Arrival[] = [];
@@ -100,13 +103,13 @@ export class RabbitMqReceiver {
     return !this.#closed && this.#slot.open === lease.arrival.open;
   }
 
-  /** Acknowledges, or gives back for redelivery, a claimed lease, if its channel still lives. */
+  /** Acknowledges (with the next coalesced flush), or gives back for redelivery, a claimed lease, if its channel still lives. */
   settle(lease: Lease, outcome: 'ack' | 'requeue'): void {
     if (!this.current(lease)) return;
-    const { channel } = lease.arrival.open;
+    const acks = this.#acksOf(lease.arrival.open);
     try {
-      if (outcome === 'ack') channel.ack(lease.arrival.message);
-      else channel.nack(lease.arrival.message, false, true);
+      if (outcome === 'ack') acks.ack(lease.arrival.message);
+      else acks.nack(lease.arrival.message, true);
     } catch {
       // The channel is closing: the broker requeues the message itself.
     }
@@ -119,6 +122,8 @@ export class RabbitMqReceiver {
     for (const waiter of [...this.#waiters]) waiter.finish([]);
     this.#buffer = [];
     this.leases.clear();
+    // Acks still waiting go out before the channel closes (AMQP keeps their order).
+    this.#acks?.acks.flush();
     await this.#slot.close();
   }
 
@@ -165,6 +170,7 @@ export class RabbitMqReceiver {
       return;
     }
     if (this.#closed || this.#slot.open !== open) return;
+    this.#acksOf(open).delivered(message);
     this.#buffer.push({ message, open, arrivedAt: Date.now() });
     if (this.#waiters.length === 0) {
       this.#hold();
@@ -226,16 +232,23 @@ export class RabbitMqReceiver {
     for (const arrival of given) {
       if (this.#slot.open !== arrival.open) continue;
       try {
-        arrival.open.channel.nack(arrival.message, false, true);
+        this.#acksOf(arrival.open).nack(arrival.message, true);
       } catch {
         // The channel is closing: the broker requeues them itself.
       }
     }
   }
 
+  /** The acknowledgements of `open`, the channel open now. */
+  #acksOf(open: OpenChannel): ChannelAcks {
+    if (this.#acks?.open !== open) this.#acks = { open, acks: new ChannelAcks(open.channel) };
+    return this.#acks.acks;
+  }
+
   /** A channel of the slot closed: its deliveries are back on the queue, its receipts stale. */
   #lost(open: OpenChannel): void {
     if (this.#consumer?.open === open) this.#consumer = undefined;
+    if (this.#acks?.open === open) this.#acks = undefined;
     this.#buffer = this.#buffer.filter((arrival) => arrival.open !== open);
     this.leases.drop(open);
     for (const waiter of [...this.#waiters]) waiter.finish([]);

@@ -21,6 +21,13 @@ const deadLetterHeaders = new Set<string>(Object.values(DeadLetterHeader));
 /** Headers RabbitMQ writes itself: counts, dead-lettering history, sender-selected distribution. */
 const brokerHeader = /^(x-delivery-count|x-acquired-count|x-death|x-first-death-.*|x-last-death-.*|x-received-from|CC|BCC)$/;
 
+/** Whether a header is the broker's or the transport's, not the message's (checked on every delivery, so the regex runs only for `x-`, `C` and `B` names). */
+function isForeign(name: string): boolean {
+  const first = name.charCodeAt(0);
+  if (first === 120 || first === 67 || first === 66) return brokerHeader.test(name);
+  return first === 116 && deadLetterHeaders.has(name);
+}
+
 /** Why a header cannot be sent through RabbitMQ, or `undefined` when it can. */
 export function headerProblem(name: string): string | undefined {
   if (brokerHeader.test(name)) return `header "${name}" is reserved by RabbitMQ`;
@@ -74,9 +81,8 @@ const deadLetterKeys = Object.entries(DeadLetterHeader) as [keyof typeof DeadLet
 export function readMessage(message: AmqpMessage, fallbackId: string): ReadMessage {
   const raw = (message.properties.headers ?? {}) as Record<string, unknown>;
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw)) {
-    if (brokerHeader.test(name) || deadLetterHeaders.has(name)) continue;
-    headers[name] = headerText(value);
+  for (const name in raw) {
+    if (!isForeign(name)) headers[name] = headerText(raw[name]);
   }
   const deadLetter: Partial<Record<keyof typeof DeadLetterHeader, string>> = {};
   for (const [key, name] of deadLetterKeys) {
