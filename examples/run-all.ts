@@ -14,6 +14,7 @@ import { example as handlerFactorySqlite } from './handler-factory-sqlite.js';
 import { example as middleware } from './middleware.js';
 import { runExamples } from './support.js';
 import { example as typedResults } from './typed-results.js';
+import { example as worker } from './worker.js';
 
-const passed = await runExamples([basic, handlerFactorySqlite, customRouter, functionHandler, middleware, events, typedResults, diContainer]);
+const passed = await runExamples([basic, handlerFactorySqlite, customRouter, functionHandler, middleware, events, typedResults, diContainer, worker]);
 if (!passed) process.exitCode = 1;

@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runExamples } from '../examples/support.js';
+import { requireService } from './support/services.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const timeout = 60_000;
@@ -14,9 +15,9 @@ interface Outcome {
 }
 
 /** Runs `npx tsx <script>` in the repository root, as `npm run demo` does, and collects its output. */
-function runScript(script: string): Promise<Outcome> {
+function runScript(script: string, env: Record<string, string> = {}): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', script], { cwd: root, timeout, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn('npx', ['tsx', script], { cwd: root, timeout, env: { ...process.env, REDIS_URL: '', ...env, NO_COLOR: '1' } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -41,7 +42,7 @@ describe('npm run demo (examples/run-all.ts)', () => {
 
   it('runs every example file in examples/, each under its own header', () => {
     const files = readdirSync(new URL('../examples/', import.meta.url)).filter((file) => file.endsWith('.ts') && !['support.ts', 'run-all.ts'].includes(file));
-    expect(files).toHaveLength(8);
+    expect(files).toHaveLength(9);
     for (const file of files) expect(demo.stdout).toContain(`=== ${file.replace(/\.ts$/, '')}: `);
   });
 
@@ -64,6 +65,10 @@ describe('npm run demo (examples/run-all.ts)', () => {
     ['typed-results', 'CountUsers() returned 2 synchronously'],
     ['di-container', '[mail] from hello@example.com to tom@example.com: Welcome!'],
     ['di-container', '"username":"tom","registeredAt":"2024-01-01T09:00:00.000Z"'],
+    ['worker', 'invoice for A-17: 129900 cents due 2026-12-31 (class, Date and BigInt intact: true;'],
+    ['worker', 'invoice for A-18: 4200 cents due 2027-01-15 (class, Date and BigInt intact: true;'],
+    ['worker', 'dead-lettered: unrecoverable:'],
+    ['worker', '[failures] 1 dead letter(s); removing them: 1'],
   ])('%s prints %j', (_example, line) => {
     expect(demo.stdout).toContain(line);
   });
@@ -76,6 +81,24 @@ describe('an example run on its own', () => {
       const basic = await runScript('examples/basic.ts');
       expect(basic.code, basic.stderr).toBe(0);
       expect(basic.stdout.trim().split('\n')).toEqual(['=== basic: the seed example: @command(HelloHandler) and new CommandBus() ===', 'Hello user Tom!']);
+    },
+    timeout,
+  );
+});
+
+describe('the worker example on Redis', () => {
+  it(
+    'runs the same round trip on Redis Streams when REDIS_URL is set',
+    async (context) => {
+      if (!(await requireService('redis', 'redis://127.0.0.1:6379'))) {
+        context.skip();
+        return;
+      }
+      const outcome = await runScript('examples/worker.ts', { REDIS_URL: 'redis://127.0.0.1:6379' });
+      expect(outcome.code, outcome.stderr).toBe(0);
+      const redisPart = outcome.stdout.slice(outcome.stdout.indexOf('Redis Streams ('));
+      expect(redisPart).toContain('invoice for A-17: 129900 cents due 2026-12-31 (class, Date and BigInt intact: true;');
+      expect(redisPart).toContain('[failures] 1 dead letter(s); removing them: 1');
     },
     timeout,
   );
