@@ -62,7 +62,7 @@ export class DelayedMessageMover {
           batch: 100,
           waitMs: PULL_WAIT_MS,
           timeoutMs,
-          signal,
+          signals: [signal],
         });
         await Promise.all(messages.map((message) => this.#move(message)));
         failures = 0;

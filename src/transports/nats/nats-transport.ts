@@ -28,8 +28,10 @@ import { subjectToken, WireHeader, wireHeaders, writeDeadLetterRecord } from './
  * - A dead letter is published (PubAck awaited) to the dead-letter stream with its headers, bytes
  *   and reason, then the original is terminated.
  *
- * `ack`, `release`, `extendLease` resolve once the server has the acknowledgement (a flush shared
- * by all acknowledgements of one event-loop turn). The client reconnects by itself; while it is
+ * `ack`, `release` and `extendLease` send JetStream's acknowledgements, which the server does not
+ * confirm: they resolve once the acknowledgement is on its way, after everything sent before it
+ * (an acknowledgement lost with the connection leaves the message to its lease, so it is
+ * delivered again, never lost). The client reconnects by itself; while it is
  * disconnected every call rejects at once with `TransportUnavailableError` and `health()` says
  * `reconnecting`; pulls start again after the reconnection.
  *
@@ -69,8 +71,9 @@ export class NatsTransport implements Transport {
   setup(): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(new TransportClosedError(this.name, 'set up'));
     this.#settingUp ??= setUpJetStream(this.#connection, this.name, this.#options, this.#receiver.leaseMs).then(
-      () => {
+      (leaseMs) => {
         this.#settingUp = undefined;
+        this.#receiver.leaseMs = leaseMs;
         this.#ready = true;
       },
       (error: unknown) => {
@@ -94,8 +97,8 @@ export class NatsTransport implements Transport {
     if (this.#closing !== undefined || options.signal?.aborted === true) return [];
     await this.#ensureSetUp('receive');
     this.#mover.start();
-    const signal = options.signal === undefined ? this.#stop.signal : AbortSignal.any([options.signal, this.#stop.signal]);
-    return this.#watch(this.#receiver.receive(options, signal));
+    const signals = options.signal === undefined ? [this.#stop.signal] : [options.signal, this.#stop.signal];
+    return this.#watch(this.#receiver.receive(options, signals));
   }
 
   /** Acknowledges the delivery: the stream deletes the message. */
@@ -110,7 +113,7 @@ export class NatsTransport implements Transport {
     const { streamSeq, deliveryCount } = this.#receiver.info(delivery, 'retry');
     const copy = { id: delivery.id, headers: { ...headers }, body: delivery.body };
     await publishCopy(this.#connection, this.#options.names, 'retry', copy, `troopy-retry-${streamSeq}-${deliveryCount}`, Date.now() + delayMs);
-    await this.#receiver.answer(delivery, '+ACK', 'retry');
+    this.#receiver.answer(delivery, '+ACK', 'retry');
   }
 
   /** Publishes the message with its headers, bytes and `reason` to the dead-letter stream, then terminates the delivery. */
@@ -121,7 +124,7 @@ export class NatsTransport implements Transport {
     const headers = { ...wireHeaders(delivery), [WireHeader.deadLetter]: writeDeadLetterRecord(record) };
     const subject = `${this.#options.names.deadLetterSubject}.${subjectToken(delivery.id)}`;
     await this.#connection.publish('dead-letter', subject, delivery.body, headers);
-    await this.#receiver.answer(delivery, '+TERM', 'dead-letter');
+    this.#receiver.answer(delivery, '+TERM', 'dead-letter');
   }
 
   /**
@@ -156,9 +159,14 @@ export class NatsTransport implements Transport {
     return this.#closing;
   }
 
-  async #answer(delivery: Delivery, acknowledgement: Acknowledgement, operation: string): Promise<void> {
-    this.#open(operation);
-    await this.#receiver.answer(delivery, acknowledgement, operation);
+  #answer(delivery: Delivery, acknowledgement: Acknowledgement, operation: string): Promise<void> {
+    try {
+      this.#open(operation);
+      this.#receiver.answer(delivery, acknowledgement, operation);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   async #ensureSetUp(operation: string): Promise<void> {

@@ -47,9 +47,10 @@ export interface NatsTransportOptions {
    */
   readonly deadLetterStream?: string;
   /**
-   * The lease, in milliseconds: the consumer's `AckWait`, set by `setup()`. JetStream keeps one
-   * lease per consumer, so a `receive()` with another `leaseMs` changes the consumer's `AckWait`
-   * for every worker of the queue: give all of them the same lease (the worker's `leaseMs`).
+   * The lease, in milliseconds, that `setup()` gives the consumer (its `AckWait`) when it creates
+   * it; an existing consumer keeps its own. JetStream keeps one lease per consumer, so a
+   * `receive()` with another `leaseMs` changes the consumer's `AckWait`, for every worker of the
+   * queue and for the deliveries already made: give all workers of a queue the same lease.
    * @default 30_000
    */
   readonly leaseMs?: number;

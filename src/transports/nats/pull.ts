@@ -14,8 +14,8 @@ export interface PullRequest {
   readonly waitMs: number;
   /** How long past `waitMs` to wait for the server's answer before giving up. */
   readonly timeoutMs: number;
-  /** Aborting resolves the pull at once with what it has. */
-  readonly signal?: AbortSignal | undefined;
+  /** Aborting any of them resolves the pull at once with what it has. */
+  readonly signals: readonly AbortSignal[];
 }
 
 const NANOS_PER_MS = 1_000_000;
@@ -33,7 +33,7 @@ const NANOS_PER_MS = 1_000_000;
  * @throws {JetStreamRequestError} when JetStream refuses the request (a deleted consumer, too many waiting pulls).
  */
 export function pull(connection: NatsConnection, request: PullRequest): Promise<InboundMessage[]> {
-  const { transport, stream, consumer, batch, waitMs, timeoutMs, signal } = request;
+  const { transport, stream, consumer, batch, waitMs, timeoutMs, signals } = request;
   const operation = 'receive';
   return new Promise((resolve, reject) => {
     const taken: InboundMessage[] = [];
@@ -43,7 +43,7 @@ export function pull(connection: NatsConnection, request: PullRequest): Promise<
       if (done) return;
       done = true;
       clearTimeout(guard);
-      signal?.removeEventListener('abort', abort);
+      for (const signal of signals) signal.removeEventListener('abort', abort);
       stopWatching();
       if (error !== undefined && taken.length === 0) reject(error);
       else resolve(taken);
@@ -89,8 +89,8 @@ export function pull(connection: NatsConnection, request: PullRequest): Promise<
       finish(error instanceof Error ? error : new Error(String(error)));
       return;
     }
-    signal?.addEventListener('abort', abort, { once: true });
-    if (signal?.aborted === true) abort();
+    for (const signal of signals) signal.addEventListener('abort', abort, { once: true });
+    if (signals.some((signal) => signal.aborted)) abort();
   });
 }
 

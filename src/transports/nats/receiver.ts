@@ -31,13 +31,18 @@ export class NatsReceiver {
     this.#leaseMs = options.leaseMs;
   }
 
-  /** The lease set on the consumer, in milliseconds. */
+  /** The lease set on the consumer, in milliseconds, as far as this transport knows. */
   get leaseMs(): number {
     return this.#leaseMs;
   }
 
+  /** Takes note of the consumer's `AckWait`, as read by `setup()`. */
+  set leaseMs(leaseMs: number) {
+    this.#leaseMs = leaseMs;
+  }
+
   /** Pulls up to `max` deliveries, waiting up to `waitMs` for the first, after setting the consumer's lease to `leaseMs`. */
-  async receive(options: ReceiveOptions, signal: AbortSignal): Promise<Delivery[]> {
+  async receive(options: ReceiveOptions, signals: readonly AbortSignal[]): Promise<Delivery[]> {
     await this.#useLease(options.leaseMs);
     const { stream, consumer } = this.#options.names;
     const messages = await pull(this.#connection, {
@@ -47,16 +52,21 @@ export class NatsReceiver {
       batch: options.max,
       waitMs: options.waitMs,
       timeoutMs: this.#options.timeoutMs,
-      signal,
+      signals,
     });
     return messages.map((message) => this.#delivery(message));
   }
 
-  /** Sends `acknowledgement` for the delivery and resolves once the server has it. */
-  async answer(delivery: Delivery, acknowledgement: Acknowledgement, operation: string): Promise<void> {
+  /**
+   * Sends `acknowledgement` for the delivery on the connection, after everything this transport
+   * sent before it. JetStream does not confirm it: one lost with the connection leaves the
+   * message to its lease, so it is delivered again (at least once, never lost).
+   *
+   * @throws {TransportUnavailableError} while the connection is down.
+   */
+  answer(delivery: Delivery, acknowledgement: Acknowledgement, operation: string): void {
     this.info(delivery, operation);
     this.#connection.emit(operation, delivery.receipt, acknowledgement);
-    await this.#connection.flush(operation);
   }
 
   /**

@@ -13,13 +13,16 @@ const DELAYED_ACK_WAIT_MS = 30_000;
  * - the stream of the queue, with work-queue retention (an acknowledged message is deleted, and
  *   nothing is deleted before it is acknowledged), on `subject` and `${subject}.delayed`;
  * - the dead-letter stream, with limits retention and one message per subject, on `${subject}.dead.*`;
- * - the durable pull consumer of the queue: explicit acks, `AckWait` = `leaseMs`, `MaxDeliver`;
+ * - the durable pull consumer of the queue: explicit acks, `MaxDeliver`, and `AckWait` = `leaseMs`
+ *   when it is created (an existing consumer keeps its `AckWait`: the workers' receives set it);
  * - the durable pull consumer of the delayed messages.
  *
  * A stream that exists with other settings is updated, except its retention and storage, which
  * JetStream cannot change: that is a `NatsSetupError`.
+ *
+ * @returns the consumer's `AckWait` in milliseconds.
  */
-export async function setUpJetStream(connection: NatsConnection, transport: string, options: ResolvedNatsOptions, leaseMs: number): Promise<void> {
+export async function setUpJetStream(connection: NatsConnection, transport: string, options: ResolvedNatsOptions, leaseMs: number): Promise<number> {
   const { names, storage, replicas, maxDeliver } = options;
   await ensureStream(connection, transport, {
     name: names.stream,
@@ -36,14 +39,19 @@ export async function setUpJetStream(connection: NatsConnection, transport: stri
     num_replicas: replicas,
     max_msgs_per_subject: 1,
   });
-  await connection.addConsumer('set up the consumer', names.stream, {
+  const operation = 'set up the consumer';
+  const existing = await connection.consumerConfig(operation, names.stream, names.consumer);
+  const consumer: JetStreamConfig = {
     durable_name: names.consumer,
     filter_subject: names.subject,
     deliver_policy: 'all',
     ack_policy: 'explicit',
-    ack_wait: leaseMs * NANOS_PER_MS,
+    ack_wait: typeof existing?.['ack_wait'] === 'number' ? existing['ack_wait'] : leaseMs * NANOS_PER_MS,
     max_deliver: maxDeliver === Infinity ? -1 : maxDeliver,
-  });
+  };
+  if (existing === undefined || Object.entries(consumer).some(([key, value]) => existing[key] !== value)) {
+    await connection.addConsumer(operation, names.stream, consumer);
+  }
   await connection.addConsumer('set up the delayed-message consumer', names.stream, {
     durable_name: names.delayedConsumer,
     filter_subject: names.delayedSubject,
@@ -54,6 +62,7 @@ export async function setUpJetStream(connection: NatsConnection, transport: stri
     // Every delayed message stays pending on this consumer until it is due.
     max_ack_pending: -1,
   });
+  return (consumer['ack_wait'] as number) / NANOS_PER_MS;
 }
 
 /** Sets the consumer's `AckWait`, the lease of every delivery it makes from now on and of those it made. */

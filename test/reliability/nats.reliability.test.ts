@@ -1,0 +1,4 @@
+import { defineReliabilitySuite } from './reliability-suite.js';
+import { profile } from './profiles/nats-profile.js';
+
+defineReliabilitySuite(profile);

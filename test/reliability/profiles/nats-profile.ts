@@ -1,0 +1,144 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { NatsTransport } from '../../../src/transports/nats/index.js';
+import { wireHeaders } from '../../../src/transports/nats/wire.js';
+import type { BrokerProfile, PrivateBroker, QueueAddress, RawMessage } from '../broker-profile.js';
+
+/** A short-lived connection for one admin job (no reconnection); always closed afterwards. */
+async function withClient<T>(connection: string, job: (client: NatsConnection) => Promise<T>): Promise<T> {
+  const client = await connect({ servers: connection, timeout: 2_000, reconnect: false });
+  try {
+    return await job(client);
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+/** A port nothing listens on right now. */
+function sparePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (typeof address === 'object' && address !== null) resolve(address.port);
+        else reject(new Error('no port'));
+      });
+    });
+  });
+}
+
+/** Whether JetStream answers at `connection` (the server is up and has loaded its streams). */
+const answers = (connection: string): Promise<boolean> =>
+  withClient(connection, async (client) => {
+    await (await jetstreamManager(client, { timeout: 1_000 })).getAccountInfo();
+    return true;
+  }).catch(() => false);
+
+/** A nats-server child process with JetStream and file storage in its own directory. */
+class PrivateNats implements PrivateBroker {
+  readonly connection: string;
+  readonly #port: number;
+  readonly #directory: string;
+  #process: ChildProcess | undefined;
+  #disposed = false;
+  readonly #killOnExit = (): void => {
+    this.#process?.kill('SIGKILL');
+  };
+
+  constructor(port: number, directory: string) {
+    this.#port = port;
+    this.#directory = directory;
+    this.connection = `nats://127.0.0.1:${port}`;
+    process.once('exit', this.#killOnExit);
+  }
+
+  async start(): Promise<void> {
+    if (this.#process !== undefined) throw new Error(`the private nats-server on port ${this.#port} is already running`);
+    const child = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(this.#port), '-sd', this.#directory], { stdio: 'ignore' });
+    this.#process = child;
+    child.once('exit', () => {
+      if (this.#process === child) this.#process = undefined;
+    });
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      if (this.#process !== child) throw new Error(`nats-server on port ${this.#port} exited at start (is nats-server installed?)`);
+      if (await answers(this.connection)) return;
+      if (Date.now() > deadline) throw new Error(`nats-server on port ${this.#port} did not answer within 15 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async crash(): Promise<void> {
+    const child = this.#process;
+    if (child === undefined) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    await this.crash();
+    process.off('exit', this.#killOnExit);
+    rmSync(this.#directory, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The NATS JetStream profile: a queue is a stream of the queue's name (subject the same), with
+ * the dead-letter stream `${queue}-dead` beside it. Raw messages are published in the transport's
+ * layout: the body as it is, the id and headers in the `Troopy-Message` header. The restart
+ * scenario gets a private `nats-server -js` with file storage on a spare port.
+ */
+export const profile: BrokerProfile = {
+  name: 'nats',
+  moduleUrl: import.meta.url,
+  connection: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+
+  async probe(connection) {
+    if (!(await answers(connection))) throw new Error(`NATS JetStream at ${connection} does not answer`);
+  },
+
+  createTransport({ connection, queue }: QueueAddress) {
+    return new NatsTransport({ servers: connection, stream: queue, subject: queue, timeoutMs: 2_000, connectOptions: { reconnectTimeWait: 250 } });
+  },
+
+  async inject({ connection, queue }: QueueAddress, messages: readonly RawMessage[]) {
+    await withClient(connection, async (client) => {
+      const js = jetstream(client);
+      for (const message of messages) {
+        const headers = natsHeaders();
+        for (const [key, value] of Object.entries(wireHeaders(message))) headers.set(key, value);
+        await js.publish(queue, message.body, { headers });
+      }
+    });
+  },
+
+  async cleanup({ connection, queue }: QueueAddress) {
+    await withClient(connection, async (client) => {
+      const jsm = await jetstreamManager(client);
+      for (const stream of [queue, `${queue}-dead`]) {
+        await jsm.streams.delete(stream).catch((error: unknown) => {
+          if (!/not found/i.test(String(error))) throw error;
+        });
+      }
+    });
+  },
+
+  async startPrivateBroker(directory: string) {
+    const broker = new PrivateNats(await sparePort(), directory);
+    try {
+      await broker.start();
+    } catch (error) {
+      await broker.dispose();
+      throw error;
+    }
+    return broker;
+  },
+};
