@@ -55,13 +55,15 @@ export function defineReliabilitySuite(profile: BrokerProfile, skipped: SkippedS
 
     afterEach(async (context) => {
       const failed = context.task.result?.state === 'fail';
+      // RELIABILITY_KEEP=1 keeps every ledger, to study a passing run too.
+      const keep = failed || process.env.RELIABILITY_KEEP === '1';
       const current = run;
       run = undefined;
       const currentBroker = broker;
       broker = undefined;
       if (current !== undefined) {
-        if (failed) console.warn(`reliability: ${context.task.name} failed; its ledger and logs are kept in ${current.directory}`);
-        await current.dispose({ keepFiles: failed });
+        if (keep) console.warn(`reliability: ${context.task.name} ${failed ? 'failed' : 'passed'}; its ledger and logs are kept in ${current.directory}`);
+        await current.dispose({ keepFiles: keep });
       }
       await currentBroker?.dispose();
     });
