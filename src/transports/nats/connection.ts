@@ -90,8 +90,9 @@ export class NatsConnection {
   #current: Session | undefined;
   #state: 'idle' | 'connected' | 'reconnecting' | 'failed' = 'idle';
   #closing = false;
-  /** Rejected when the connection drops, so that calls waiting for an answer reject at once. */
-  #lost = lostSignal();
+  /** Called when the connection drops, so that calls waiting for an answer end at once. */
+  readonly #lostListeners = new Set<() => void>();
+  #statuses: { stop?: () => void } | undefined;
 
   constructor(options: ResolvedNatsOptions, transport: string) {
     this.#options = options;
@@ -146,20 +147,12 @@ export class NatsConnection {
     };
   }
 
-  /** Calls back when the connection drops; returns a function that stops the calls. */
+  /** Calls back once when the connection drops; returns a function that cancels the call. */
   onLost(callback: () => void): () => void {
-    let active = true;
-    const watch = (): void => {
-      this.#lost.promise.then(
-        () => undefined,
-        () => {
-          if (!active) return;
-          callback();
-        },
-      );
+    this.#lostListeners.add(callback);
+    return () => {
+      this.#lostListeners.delete(callback);
     };
-    watch();
-    return () => (active = false);
   }
 
   /** The stream's configuration, or `undefined` when there is no such stream. */
@@ -245,6 +238,7 @@ export class NatsConnection {
     this.#closing = true;
     const session = this.#current;
     this.#state = 'failed';
+    this.#statuses?.stop?.();
     if (session === undefined || this.#options.connection !== undefined || session.client.isClosed()) return;
     const drained = session.client.drain().catch(() => undefined);
     const late = new Promise((resolve) => setTimeout(resolve, this.#options.timeoutMs).unref());
@@ -294,12 +288,14 @@ export class NatsConnection {
         servers: [...this.#options.servers],
       }));
     const timeout = this.#options.timeoutMs;
-    const session: Session = {
-      client,
-      modules,
-      js: modules.jetstream(client, { timeout }),
-      jsm: await modules.jetstreamManager(client, { timeout, checkAPI: false }),
-    };
+    let jsm: JetStreamManager;
+    try {
+      jsm = await modules.jetstreamManager(client, { timeout, checkAPI: false });
+    } catch (error) {
+      if (given === undefined) await client.close().catch(() => undefined);
+      throw error;
+    }
+    const session: Session = { client, modules, js: modules.jetstream(client, { timeout }), jsm };
     this.#state = client.isClosed() ? 'failed' : 'connected';
     void this.#watch(session);
     return session;
@@ -311,32 +307,46 @@ export class NatsConnection {
     void client.closed().then(() => {
       if (this.#current !== session) return;
       this.#state = 'failed';
-      this.#lost.reject();
-      this.#lost = lostSignal();
+      this.#dropped();
       // A connection we opened is opened again by the next call; a given one stays failed.
       if (this.#options.connection === undefined && !this.#closing) {
         this.#current = undefined;
         this.#session = undefined;
       }
     });
-    for await (const status of client.status()) {
+    const statuses = client.status();
+    this.#statuses = statuses as { stop?: () => void };
+    for await (const status of statuses) {
       if (this.#current !== session && this.#current !== undefined) return;
       if (status.type === 'disconnect') {
         this.#state = 'reconnecting';
-        this.#lost.reject();
-        this.#lost = lostSignal();
+        this.#dropped();
       } else if (status.type === 'reconnect') {
         this.#state = 'connected';
       }
     }
   }
 
+  #dropped(): void {
+    const listeners = [...this.#lostListeners];
+    this.#lostListeners.clear();
+    for (const listener of listeners) listener();
+  }
+
   /** Waits for `answer`, rejecting at once if the connection drops first; translates the client's errors. */
   async #answer<T>(operation: string, answer: Promise<T>): Promise<T> {
+    let cancel = (): void => undefined;
+    const lost = new Promise<never>((_, reject) => {
+      cancel = this.onLost(() => {
+        reject(LOST);
+      });
+    });
     try {
-      return await Promise.race([answer, this.#lost.promise]);
+      return await Promise.race([answer, lost]);
     } catch (error) {
       throw this.#translate(operation, error);
+    } finally {
+      cancel();
     }
   }
 
@@ -363,17 +373,6 @@ const STREAM_NOT_FOUND = 10059;
 const CONSUMER_NOT_FOUND = 10014;
 /** The reason waiting calls reject with when the connection drops; translated before it reaches a caller. */
 const LOST = new Error('connection lost');
-
-function lostSignal(): { promise: Promise<never>; reject: () => void } {
-  let reject: () => void = () => undefined;
-  const promise = new Promise<never>((_, fail) => {
-    reject = () => {
-      fail(LOST);
-    };
-  });
-  promise.catch(() => undefined);
-  return { promise, reject };
-}
 
 /** JetStream's error answer (`{ err_code, description }`), when `error` carries one. */
 function apiError(error: unknown): { code: number; description: string } | undefined {

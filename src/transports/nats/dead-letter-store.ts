@@ -20,7 +20,12 @@ export class NatsDeadLetterStore implements DeadLetterStore {
   readonly #names: NatsNames;
   readonly #ready: () => Promise<void>;
 
-  /** @param ready resolves once the streams exist (the transport's setup). */
+  /**
+   * Made by the transport, which hands it out as `deadLetters`.
+   *
+   * @param ready resolves once the streams exist (the transport's setup).
+   * @hidden
+   */
   constructor(transport: string, connection: NatsConnection, names: NatsNames, ready: () => Promise<void>) {
     this.#transport = transport;
     this.#connection = connection;

@@ -69,7 +69,7 @@ export class DelayedMessageMover {
       } catch {
         // The broker is down or starting: health() and the queue's receive report it; try again.
         failures++;
-        await pause(Math.min(5_000, 50 * 2 ** Math.min(failures, 7)), signal);
+        await pause(Math.min(1_000, 50 * 2 ** Math.min(failures, 5)), signal);
       }
     }
   }

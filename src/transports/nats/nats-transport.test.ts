@@ -1,5 +1,10 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders, type NatsConnection as NatsClient } from '@nats-io/transport-node';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requireService } from '../../../test/support/services.js';
 import { transportContract } from '../../testing/transport-contract.js';
@@ -25,7 +30,8 @@ function unique(): { stream: string; subject: string; consumer: string } {
 
 function transport(options: NatsTransportOptions = {}): NatsTransport {
   const names = options.stream === undefined ? unique() : {};
-  const made = new NatsTransport({ servers: url, leaseMs: 400, ...names, ...options });
+  const where = options.connection === undefined ? { servers: url } : {};
+  const made = new NatsTransport({ ...where, leaseMs: 400, ...names, ...options });
   created.set(made, options.stream ?? (names as { stream: string }).stream);
   return made;
 }
@@ -151,6 +157,48 @@ describe.skipIf(!natsUp)('NatsTransport on a real NATS JetStream', () => {
     }
   });
 
+  it('moves each due delayed message once, with deliveryCount 1, while several transports receive', async () => {
+    const names = unique();
+    const movers = Array.from({ length: 4 }, () => transport(names));
+    try {
+      const notBefore = Date.now() + 400;
+      await movers[0]!.send(Array.from({ length: 20 }, (_, index) => ({ id: `d${index}`, headers: {}, body: new Uint8Array([index]), notBefore })));
+      const seen: { id: string; count: number; at: number }[] = [];
+      const deadline = Date.now() + 5_000;
+      await Promise.all(
+        movers.map(async (mover) => {
+          while (seen.length < 20 && Date.now() < deadline) {
+            for (const delivery of await mover.receive({ max: 20, leaseMs: 10_000, waitMs: 300 })) {
+              seen.push({ id: delivery.id, count: delivery.deliveryCount, at: Date.now() });
+              await mover.ack(delivery);
+            }
+          }
+        }),
+      );
+      expect(seen.map((entry) => entry.id).sort()).toEqual(Array.from({ length: 20 }, (_, index) => `d${index}`).sort());
+      expect(seen.every((entry) => entry.count === 1 && entry.at >= notBefore)).toBe(true);
+    } finally {
+      await Promise.all(movers.map((mover) => mover.close()));
+      await cleanup(movers[0]!);
+    }
+  });
+
+  it('uses a connection given in the options and leaves it open on close', async () => {
+    const connection = await connect({ servers: url });
+    const made = transport({ connection });
+    try {
+      await made.send([{ id: 'given', headers: { h: 'v' }, body: new Uint8Array([5]) }]);
+      const [delivery] = await made.receive({ max: 1, leaseMs: 1_000, waitMs: 2_000 });
+      expect(delivery).toMatchObject({ id: 'given', headers: { h: 'v' } });
+      await made.ack(delivery!);
+      await made.close();
+      expect(connection.isClosed()).toBe(false);
+    } finally {
+      await connection.close();
+      await cleanup(made);
+    }
+  });
+
   it('rejects operations after close with TransportClosedError and receives nothing', async () => {
     const made = transport();
     await made.close();
@@ -169,3 +217,84 @@ describe('NatsTransport options', () => {
     expect(new NatsTransport({ maxDeliver: Infinity }).name).toBe('nats:troopy-commands');
   });
 });
+
+/** A port nothing listens on right now. */
+function sparePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+const natsServer = spawnSync('nats-server', ['--version']).status === 0;
+if (!natsServer && process.env.CI) throw new Error('nats-server is required in CI (for the restart test) but is not on the PATH.');
+if (!natsServer) console.warn('\n!! SKIPPING the NatsTransport restart test: nats-server is not on the PATH.\n');
+
+describe.skipIf(!natsServer)('NatsTransport across a restart of its own nats-server', () => {
+  it('rejects at once while the server is down, reports reconnecting, then resumes pulling with its streams kept', async () => {
+    const port = await sparePort();
+    const directory = mkdtempSync(join(tmpdir(), 'troopy-nats-restart-'));
+    let server: ChildProcess | undefined;
+    const start = async (): Promise<void> => {
+      server = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', directory], { stdio: 'ignore' });
+      for (let tries = 0; !(await requireQuietly(port)); tries++) {
+        if (tries > 200) throw new Error('the private nats-server did not start');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    };
+    const stop = async (): Promise<void> => {
+      const running = server;
+      if (running === undefined || running.exitCode !== null) return;
+      const exited = new Promise((resolve) => running.once('exit', resolve));
+      running.kill('SIGKILL');
+      await exited;
+    };
+    await start();
+    const made = new NatsTransport({ servers: `127.0.0.1:${port}`, stream: 'restart', subject: 'restart', timeoutMs: 1_000, connectOptions: { reconnectTimeWait: 100 } });
+    try {
+      await made.send([{ id: 'before', headers: {}, body: new Uint8Array([1]) }]);
+      expect(made.health()).toBe('connected');
+      await stop();
+      await expect.poll(() => made.health(), { timeout: 2_000 }).toBe('reconnecting');
+      const started = Date.now();
+      await expect(made.send([{ id: 'during', headers: {}, body: new Uint8Array([2]) }])).rejects.toBeInstanceOf(TransportUnavailableError);
+      await expect(made.receive({ max: 1, leaseMs: 1_000, waitMs: 1_000 })).rejects.toBeInstanceOf(TransportUnavailableError);
+      expect(Date.now() - started).toBeLessThan(500);
+      await start();
+      await expect.poll(() => made.health(), { timeout: 5_000 }).toBe('connected');
+      const ids: string[] = [];
+      const deadline = Date.now() + 10_000;
+      while (!ids.includes('before') && Date.now() < deadline) {
+        try {
+          for (const delivery of await made.receive({ max: 10, leaseMs: 1_000, waitMs: 500 })) {
+            ids.push(delivery.id);
+            await made.ack(delivery);
+          }
+        } catch {
+          // JetStream may still be loading its streams just after the restart.
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+      expect(ids).toEqual(['before']);
+    } finally {
+      await made.close();
+      await stop();
+      rmSync(directory, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
+/** Whether something accepts connections on the port, without the warnings of requireService. */
+function requireQuietly(port: number): Promise<boolean> {
+  return connect({ servers: `127.0.0.1:${port}`, reconnect: false, timeout: 500 }).then(
+    async (client) => {
+      await client.close();
+      return true;
+    },
+    () => false,
+  );
+}

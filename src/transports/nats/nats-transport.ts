@@ -22,7 +22,7 @@ import { subjectToken, WireHeader, wireHeaders, writeDeadLetterRecord } from './
  *   negative acknowledgement without delay; `deliveryCount` is JetStream's count of deliveries.
  *   `MaxDeliver` is a backstop above the worker's `maxDeliveries`.
  * - A delayed send and a retry with a delay go to `${subject}.delayed` and reach the queue when
- *   due (see {@link DelayedMessageMover}); a retry publishes a copy with the new headers and
+ *   due, moved there by every receiving transport; a retry publishes a copy with the new headers and
  *   acknowledges the original, so the copy counts its deliveries from 1, as a retry does on
  *   every transport.
  * - A dead letter is published (PubAck awaited) to the dead-letter stream with its headers, bytes
@@ -86,8 +86,10 @@ export class NatsTransport implements Transport {
 
   /** Publishes the messages and resolves once JetStream acknowledged all of them. */
   async send(messages: readonly OutgoingMessage[]): Promise<void> {
-    await this.#ensureSetUp('send');
+    this.#open('send');
     checkOutgoingMessages(this.name, messages);
+    if (messages.length === 0) return;
+    await this.#ensureSetUp('send');
     await this.#watch(publishMessages(this.#connection, this.#options.names, messages));
   }
 
