@@ -52,7 +52,8 @@ export async function sigkillMidHandle(run: ScenarioRun): Promise<SigkillResult>
   const starts = ledger.countById('start');
   const duplicated = [...starts].filter(([, count]) => count > 1);
   const duplicates = duplicated.reduce((sum, [, count]) => sum + count - 1, 0);
-  expect(duplicates, `duplicate handler runs (ids ${duplicated.map(([id]) => id).join(', ')})`).toBeLessThanOrEqual(inFlight.size);
+  const shown = duplicated.slice(0, 10).map(([id]) => id);
+  expect(duplicates, `duplicate handler runs (first ids: ${shown.join(', ')})`).toBeLessThanOrEqual(inFlight.size);
   expect(duplicated.every(([id]) => inFlight.has(id)), 'only messages in flight at the kill run twice').toBe(true);
 
   let maxRedeliveryMs = 0;
