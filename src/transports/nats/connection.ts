@@ -104,11 +104,6 @@ export class NatsConnection {
     return this.#state === 'connected' ? 'connected' : this.#state === 'failed' ? 'failed' : 'reconnecting';
   }
 
-  /** Opens the connection if it is not open; rejects with `TransportUnavailableError` if NATS cannot be reached. */
-  async open(operation: string): Promise<void> {
-    await this.#ready(operation);
-  }
-
   /** Publishes to a stream and resolves with the PubAck's sequence once JetStream stored the message. */
   async publish(operation: string, subject: string, data: Uint8Array, headers: Readonly<Record<string, string>>, msgId?: string): Promise<number> {
     const session = await this.#ready(operation);

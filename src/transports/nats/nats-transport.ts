@@ -28,6 +28,10 @@ import { subjectToken, WireHeader, wireHeaders, writeDeadLetterRecord } from './
  * - A dead letter is published (PubAck awaited) to the dead-letter stream with its headers, bytes
  *   and reason, then the original is terminated.
  *
+ * A receipt is the delivery's acknowledgement subject, which JetStream resolves to the message
+ * (its stream sequence), not to one delivery: after a lease has expired and the message went to
+ * another consumer, `extendLease` or `release` with the old delivery act on the new one.
+ *
  * `ack`, `release` and `extendLease` send JetStream's acknowledgements, which the server does not
  * confirm: they resolve once the acknowledgement is on its way, after everything sent before it
  * (an acknowledgement lost with the connection leaves the message to its lease, so it is

@@ -19,6 +19,8 @@ export interface PullRequest {
 }
 
 const NANOS_PER_MS = 1_000_000;
+/** The longest delay `setTimeout` accepts. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * Pulls up to `batch` messages: waits up to `waitMs` for the first, then takes what is there and
@@ -33,7 +35,8 @@ const NANOS_PER_MS = 1_000_000;
  * @throws {JetStreamRequestError} when JetStream refuses the request (a deleted consumer, too many waiting pulls).
  */
 export function pull(connection: NatsConnection, request: PullRequest): Promise<InboundMessage[]> {
-  const { transport, stream, consumer, batch, waitMs, timeoutMs, signals } = request;
+  const { transport, stream, consumer, batch, timeoutMs, signals } = request;
+  const waitMs = Math.min(Math.max(0, Math.round(request.waitMs)), MAX_TIMER_MS - timeoutMs);
   const operation = 'receive';
   return new Promise((resolve, reject) => {
     const taken: InboundMessage[] = [];
@@ -82,8 +85,7 @@ export function pull(connection: NatsConnection, request: PullRequest): Promise<
     try {
       const inbox = connection.inbox(operation);
       subscription = connection.subscribe(operation, inbox, onMessage);
-      const wait = Math.max(0, Math.round(waitMs));
-      const body = wait > 0 ? { batch, no_wait: true, expires: wait * NANOS_PER_MS } : { batch, no_wait: true };
+      const body = waitMs > 0 ? { batch, no_wait: true, expires: waitMs * NANOS_PER_MS } : { batch, no_wait: true };
       connection.emit(operation, `$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer}`, JSON.stringify(body), inbox);
     } catch (error) {
       finish(error instanceof Error ? error : new Error(String(error)));

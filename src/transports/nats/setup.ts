@@ -11,7 +11,10 @@ const DELAYED_ACK_WAIT_MS = 30_000;
 /**
  * Creates or updates what the transport needs, so that it may run any number of times:
  * - the stream of the queue, with work-queue retention (an acknowledged message is deleted, and
- *   nothing is deleted before it is acknowledged), on `subject` and `${subject}.delayed`;
+ *   nothing is deleted before it is acknowledged; limits retention would keep acknowledged
+ *   messages until an age or size limit, which could also drop unacknowledged ones), on `subject`
+ *   and `${subject}.delayed`, refusing new messages rather than dropping old ones if an operator
+ *   gives it a size limit;
  * - the dead-letter stream, with limits retention and one message per subject, on `${subject}.dead.*`;
  * - the durable pull consumer of the queue: explicit acks, `MaxDeliver`, and `AckWait` = `leaseMs`
  *   when it is created (an existing consumer keeps its `AckWait`: the workers' receives set it);
@@ -28,6 +31,7 @@ export async function setUpJetStream(connection: NatsConnection, transport: stri
     name: names.stream,
     subjects: [names.subject, names.delayedSubject],
     retention: 'workqueue',
+    discard: 'new',
     storage,
     num_replicas: replicas,
   });
