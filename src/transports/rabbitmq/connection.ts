@@ -47,6 +47,7 @@ export class RabbitMqConnection {
   #failures = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #fatal: Error | undefined;
+  #blocked: string | undefined;
   #closed = false;
 
   constructor(options: ResolvedRabbitMqOptions, transport: string) {
@@ -57,6 +58,11 @@ export class RabbitMqConnection {
   /** Counts connections opened so far; a new number means declarations and channels are new too. */
   get generation(): number {
     return this.#generation;
+  }
+
+  /** Why the broker blocks publishing on this connection (a memory or disk alarm), or `undefined` when it does not. */
+  get blocked(): string | undefined {
+    return this.#blocked;
   }
 
   /** `connected` while open, `failed` once closed or unrecoverable, else `reconnecting`. */
@@ -132,9 +138,16 @@ export class RabbitMqConnection {
     this.#model = model;
     // Errors also end in 'close'; this listener only keeps them from being thrown.
     model.on('error', () => undefined);
+    model.on('blocked', (reason: string) => {
+      if (this.#model === model) this.#blocked = reason;
+    });
+    model.on('unblocked', () => {
+      if (this.#model === model) this.#blocked = undefined;
+    });
     model.once('close', () => {
       if (this.#model !== model) return;
       this.#model = undefined;
+      this.#blocked = undefined;
       if (typeof this.#options.connection === 'object') {
         this.#fatal = this.unavailable('use the connection', 'connection given in option "connection" closed; give "url" to let the transport reconnect');
       } else {

@@ -37,14 +37,19 @@ function returnedOn(channel: AmqpChannel): Map<string, number> {
   return returned;
 }
 
+/** amqplib's error for a basic.nack, as opposed to a closed channel. */
+const NACKED = 'message nacked';
+
 /**
- * Publishes every message on a confirm channel and resolves once the broker has confirmed all
- * of them. Rejects with a {@link PublishFailure} as soon as one is nacked, returned as
- * unroutable (`mandatory`), lost with its channel, or unconfirmed after `timeoutMs`.
+ * Publishes every message on a confirm channel and waits for the broker's answer to each.
+ * Resolves with the publications the broker nacked (empty when it confirmed all). Rejects with
+ * a {@link PublishFailure} as soon as one is returned as unroutable (`mandatory`) or lost with
+ * its channel, or when some are still unanswered after `timeoutMs`.
  */
-export function publishConfirmed(channel: AmqpChannel, publications: readonly Publication[], timeoutMs: number): Promise<void> {
-  if (publications.length === 0) return Promise.resolve();
+export function publishConfirmed(channel: AmqpChannel, publications: readonly Publication[], timeoutMs: number): Promise<Publication[]> {
+  if (publications.length === 0) return Promise.resolve([]);
   const returned = returnedOn(channel);
+  const nacked: Publication[] = [];
   return new Promise((resolve, reject) => {
     let waiting = publications.length;
     let settled = false;
@@ -57,7 +62,8 @@ export function publishConfirmed(channel: AmqpChannel, publications: readonly Pu
     const timer = setTimeout(() => {
       fail(new PublishFailure(publications[0]?.queue ?? '', `no publisher confirm within ${timeoutMs} ms`, false));
     }, timeoutMs);
-    for (const { queue, content, options } of publications) {
+    for (const publication of publications) {
+      const { queue, content, options } = publication;
       const id = String(options.messageId);
       const confirmed = (error: unknown): void => {
         const times = returned.get(id);
@@ -67,20 +73,22 @@ export function publishConfirmed(channel: AmqpChannel, publications: readonly Pu
           fail(new PublishFailure(queue, `queue "${queue}" does not exist (the message was returned as unroutable)`, true));
           return;
         }
-        if (error !== null && error !== undefined) {
-          fail(new PublishFailure(queue, error instanceof Error ? error.message : 'the broker did not confirm the message (nack)', false, error));
+        if (error instanceof Error && error.message === NACKED) {
+          nacked.push(publication);
+        } else if (error !== null && error !== undefined) {
+          fail(new PublishFailure(queue, error instanceof Error ? error.message : 'the channel failed', false, error));
           return;
         }
         if (--waiting === 0 && !settled) {
           settled = true;
           clearTimeout(timer);
-          resolve();
+          resolve(nacked);
         }
       };
       try {
         channel.publish('', queue, content, options, confirmed);
       } catch (error) {
-        fail(new PublishFailure(queue, error instanceof Error ? error.message : String(error), false, error));
+        fail(new PublishFailure(queue, error instanceof Error ? error.message : 'the channel failed', false, error));
         return;
       }
     }

@@ -253,6 +253,26 @@ describe.skipIf(!rabbitUp)('RabbitMqTransport on a real RabbitMQ', () => {
     }
   });
 
+  it('publishes nacked messages once more, then rejects naming how many the broker refused', async () => {
+    const queue = uniqueQueue();
+    const channel = await admin!.createChannel();
+    await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum', 'x-max-length': 1, 'x-overflow': 'reject-publish' } });
+    await channel.close();
+    const made = transport({ queue });
+    try {
+      // A quorum queue's length limit is approximate: it may take a few more before it is full.
+      await made.send(['a', 'b', 'c', 'd'].map(message)).catch(() => undefined);
+      const full = await ready(queue);
+      const sending = made.send([message('refused')]);
+      await expect(sending).rejects.toBeInstanceOf(TransportUnavailableError);
+      await expect(sending).rejects.toThrow(/refused 1 of 1 messages twice/);
+      expect(await ready(queue)).toBe(full);
+    } finally {
+      await made.close();
+      await deleteQueues(queue);
+    }
+  });
+
   it('refuses a queue that exists with other arguments, naming it', async () => {
     const queue = uniqueQueue();
     const channel = await admin!.createChannel();

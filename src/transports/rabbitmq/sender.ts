@@ -17,12 +17,26 @@ import { bodyOf, headerProblem, idProblem, publishOptions } from './wire.js';
  */
 export function checkRabbitMqMessages(transport: string, messages: readonly OutgoingMessage[], now: number): void {
   messages.forEach((message, index) => {
-    const problem = idProblem(message.id) ?? Object.keys(message.headers).map(headerProblem).find((found) => found !== undefined);
+    let problem = idProblem(message.id);
+    for (const name in message.headers) problem ??= checkedHeader(name);
     if (problem !== undefined) throw new TypeError(`${transport} send(): message ${index} ${problem}; RabbitMQ cannot carry it.`);
     if (message.notBefore !== undefined && message.notBefore - now > MAX_DELAY_MS) {
       throw new RangeError(`${transport} send(): message ${index} has a notBefore ${message.notBefore - now} ms ahead; RabbitMQ delays at most ${MAX_DELAY_MS} ms (about 49 days).`);
     }
   });
+}
+
+/** How long the sender waits before publishing nacked messages again, in milliseconds. */
+const NACK_RETRY_MS = 100;
+
+/** Header names already found fine; the same few names come with every message. */
+const fineHeaders = new Set<string>();
+
+function checkedHeader(name: string): string | undefined {
+  if (fineHeaders.has(name)) return undefined;
+  const problem = headerProblem(name);
+  if (problem === undefined && fineHeaders.size < 1_000) fineHeaders.add(name);
+  return problem;
 }
 
 /**
@@ -51,23 +65,46 @@ export class RabbitMqSender {
     const { channel } = await this.#channel.get('send');
     await this.#topology.ensure('send');
     const now = Date.now();
-    const publications = await Promise.all(
-      messages.map(async (message): Promise<Publication> => {
-        const delayMs = message.notBefore === undefined ? 0 : Math.ceil(message.notBefore - now);
-        if (delayMs <= 0) return { queue: this.#options.queue, content: bodyOf(message), options: publishOptions(message) };
-        return { queue: await this.#topology.delayQueue(delayMs), content: bodyOf(message), options: publishOptions(message, undefined, delayMs) };
-      }),
-    );
+    const publications: Publication[] = [];
+    const delayed: Promise<void>[] = [];
+    for (const message of messages) {
+      const delayMs = message.notBefore === undefined ? 0 : Math.ceil(message.notBefore - now);
+      const content = bodyOf(message);
+      if (delayMs <= 0) {
+        publications.push({ queue: this.#options.queue, content, options: publishOptions(message) });
+        continue;
+      }
+      const index = publications.push({ queue: '', content, options: publishOptions(message, undefined, delayMs) }) - 1;
+      delayed.push(
+        this.#topology.delayQueue(delayMs).then((queue) => {
+          publications[index] = { ...(publications[index] as Publication), queue };
+        }),
+      );
+    }
+    if (delayed.length > 0) await Promise.all(delayed);
     await this.publish('send', channel, publications);
   }
 
   /**
-   * Publishes on `channel` and waits for the confirms, translating failures: a returned message
-   * is a {@link RabbitMqTopologyError}, anything else a `TransportUnavailableError`.
+   * Publishes on `channel` and waits for the confirms. Messages the broker nacks (it did not
+   * take them: a quorum queue still electing its leader, for one) are published once more after
+   * {@link NACK_RETRY_MS}. Failures are translated: a returned message is a
+   * {@link RabbitMqTopologyError}, anything else a `TransportUnavailableError`.
    */
   async publish(operation: string, channel: AmqpChannel, publications: readonly Publication[]): Promise<void> {
+    const blocked = this.#connection.blocked;
+    // A blocked connection takes publishes but the broker reads none until the alarm clears.
+    if (blocked !== undefined) throw this.#connection.unavailable(operation, `blocks publishing on this connection (${blocked}); the alarm must clear first`);
     try {
-      await publishConfirmed(channel, publications, this.#options.confirmTimeoutMs);
+      let nacked = await publishConfirmed(channel, publications, this.#options.confirmTimeoutMs);
+      if (nacked.length > 0) {
+        await new Promise((resolve) => setTimeout(resolve, NACK_RETRY_MS));
+        nacked = await publishConfirmed(channel, nacked, this.#options.confirmTimeoutMs);
+      }
+      if (nacked.length > 0) {
+        const queues = [...new Set(nacked.map(({ queue }) => queue))].join('", "');
+        throw this.#connection.unavailable(operation, `refused ${nacked.length} of ${publications.length} messages twice (publisher nack, queue "${queues}")`);
+      }
     } catch (error) {
       if (!(error instanceof PublishFailure)) throw error;
       if (error.returned) {

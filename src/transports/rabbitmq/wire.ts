@@ -38,7 +38,8 @@ export function headerProblem(name: string): string | undefined {
 
 /** Why a message id cannot be the AMQP `message-id` (a short string), or `undefined` when it can. */
 export function idProblem(id: string): string | undefined {
-  return Buffer.byteLength(id) > 255 ? `id "${id.slice(0, 40)}…" is longer than 255 bytes` : undefined;
+  // A UTF-16 code unit takes at most 3 bytes in UTF-8, so short ids need no count.
+  return id.length > 85 && Buffer.byteLength(id) > 255 ? `id "${id.slice(0, 40)}…" is longer than 255 bytes` : undefined;
 }
 
 /** The body as a Buffer sharing the message's bytes. */
