@@ -22,7 +22,11 @@ export class PostgresDeadLetterStore implements DeadLetterStore {
   readonly #run: RunStatement;
   readonly #redriven: () => void;
 
-  /** @param redriven called after a redrive moved messages, to wake receives. */
+  /**
+   * Made by `PostgresTransport`; reach it as `transport.deadLetters`.
+   * @param redriven called after a redrive moved messages, to wake receives.
+   * @hidden
+   */
   constructor(owner: string, queue: string, queries: PostgresQueries, run: RunStatement, redriven: () => void) {
     this.#owner = owner;
     this.#queue = queue;

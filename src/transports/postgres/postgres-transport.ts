@@ -10,7 +10,7 @@ import { NotifyThrottle } from './notify-throttle.js';
 import { numberOption, stringOption, type PostgresTransportOptions } from './options.js';
 import { currentOutboxClient } from './outbox.js';
 import { buildQueries, type PostgresQueries } from './queries.js';
-import { insertValues, parseReceipt, toDelivery, type Receipt } from './rows.js';
+import { encodeMessages, insertValues, parseReceipt, toDelivery, type EncodedMessages, type Receipt } from './rows.js';
 import { postgresSchemaSql, resolveTables, type PostgresTables } from './schema.js';
 import { WakeUps } from './wake-ups.js';
 import { WriteBatcher } from './write-batcher.js';
@@ -64,7 +64,7 @@ export class PostgresTransport implements Transport {
   readonly #wakeUps = new WakeUps();
   readonly #listener: NotifyListener | undefined;
   readonly #notifier: NotifyThrottle | undefined;
-  readonly #sends: WriteBatcher<OutgoingMessage>;
+  readonly #sends: WriteBatcher<EncodedMessages>;
   readonly #acks: WriteBatcher<Receipt>;
   #setup: Promise<void> | undefined;
   #health: TransportHealth = 'connected';
@@ -145,9 +145,9 @@ export class PostgresTransport implements Transport {
     const outbox = currentOutboxClient();
     if (outbox !== undefined) return this.sendWith(outbox, messages);
     this.#checkOpen('send');
-    this.#checkMessages(messages);
+    checkOutgoingMessages(this.name, messages);
     if (messages.length === 0) return;
-    await this.#sends.add(messages);
+    await this.#sends.add(encodeMessages(this.name, messages), messages.length);
     this.#woken();
   }
 
@@ -165,10 +165,11 @@ export class PostgresTransport implements Transport {
     if (typeof client !== 'object' || client === null || typeof (client as Partial<PostgresClient>).query !== 'function') {
       throw new TypeError(`${this.name} sendWith() takes a pg client (an object with a query method) first; got ${client === null ? 'null' : typeof client}.`);
     }
-    this.#checkMessages(messages);
+    checkOutgoingMessages(this.name, messages);
     if (messages.length === 0) return;
+    const values = [this.queue, ...insertValues([encodeMessages(this.name, messages)])];
     try {
-      await client.query(this.#queries.insert, [this.queue, ...insertValues(messages)]);
+      await client.query(this.#queries.insert, values);
     } catch (error) {
       throw transportError(this.name, 'send', error);
     }
@@ -200,7 +201,7 @@ export class PostgresTransport implements Transport {
   /** Deletes the message, if this delivery still holds its lease. Concurrent acks share one DELETE. */
   async ack(delivery: Delivery): Promise<void> {
     this.#checkOpen('ack');
-    await this.#acks.add([parseReceipt(this.name, 'ack', delivery)]);
+    await this.#acks.add(parseReceipt(this.name, 'ack', delivery));
   }
 
   /**
@@ -280,8 +281,8 @@ export class PostgresTransport implements Transport {
     return typeof due === 'number' ? due : Infinity;
   }
 
-  async #insert(messages: OutgoingMessage[]): Promise<void> {
-    await this.#run('send', { name: this.#statementName('insert'), text: this.#queries.insert, values: [this.queue, ...insertValues(messages)] });
+  async #insert(sends: EncodedMessages[]): Promise<void> {
+    await this.#run('send', { name: this.#statementName('insert'), text: this.#queries.insert, values: [this.queue, ...insertValues(sends)] });
   }
 
   async #delete(receipts: Receipt[]): Promise<void> {
@@ -337,19 +338,6 @@ export class PostgresTransport implements Transport {
   #checkOpen(operation: string): void {
     if (this.#closed) throw new TransportClosedError(this.name, operation);
   }
-
-  #checkMessages(messages: readonly OutgoingMessage[]): void {
-    checkOutgoingMessages(this.name, messages);
-    messages.forEach((message, index) => {
-      if (hasNul(message.id) || Object.entries(message.headers).some(([name, value]) => hasNul(name) || hasNul(value))) {
-        throw new TypeError(`${this.name} send(): message ${index} has a NUL character (\\u0000) in its id or headers, which PostgreSQL text and jsonb cannot store; remove it.`);
-      }
-    });
-  }
-}
-
-function hasNul(text: string): boolean {
-  return text.includes('\u0000');
 }
 
 /** PostgreSQL text cannot hold NUL; error texts are replaced rather than refused, so a retry or dead letter never fails on them. */

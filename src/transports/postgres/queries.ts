@@ -38,8 +38,8 @@ export function buildQueries(tables: PostgresTables, durableLeases: boolean): Po
   return {
     // One multi-row INSERT per send, in the order given.
     insert: `INSERT INTO ${M} (queue, message_id, headers, body, not_before)
-SELECT $1, m.message_id, m.headers::jsonb, m.body, coalesce(to_timestamp(m.not_before / 1000.0), now())
-FROM unnest($2::text[], $3::text[], $4::bytea[], $5::float8[]) WITH ORDINALITY AS m(message_id, headers, body, not_before, position)
+SELECT $1, m.message ->> 'id', m.message -> 'headers', m.body, coalesce(to_timestamp((m.message ->> 'notBefore')::float8 / 1000.0), now())
+FROM ROWS FROM (jsonb_array_elements($2::jsonb), unnest($3::bytea[])) WITH ORDINALITY AS m(message, body, position)
 ORDER BY m.position`,
     // Choosing rows and leasing them is one statement, so no row is handed to two consumers.
     fetch: `WITH due AS MATERIALIZED (

@@ -1,22 +1,45 @@
 import type { DeadLetter, Delivery, OutgoingMessage } from '../../transport/transport.js';
 import type { Row } from './connection.js';
 
+/** Messages encoded for the INSERT: a JSON array of `{ id, headers, notBefore }`, and the bodies. */
+export interface EncodedMessages {
+  readonly json: string;
+  readonly bodies: readonly Uint8Array[];
+}
+
 /**
- * The parameters of the INSERT for `messages`, after the queue: ids, headers as JSON, bodies,
- * and not-before times in epoch milliseconds (null for now).
+ * Encodes messages for the INSERT: one JSON string for all ids, headers and times, so the
+ * driver has nothing to escape per message, and the bodies as they are.
+ *
+ * @throws {TypeError} when an id or a header holds a NUL character, which PostgreSQL cannot store.
  */
-export function insertValues(messages: readonly OutgoingMessage[]): unknown[] {
-  const ids: string[] = [];
-  const headers: string[] = [];
+export function encodeMessages(transport: string, messages: readonly OutgoingMessage[]): EncodedMessages {
   const bodies: Uint8Array[] = [];
-  const notBefore: (number | null)[] = [];
-  for (const message of messages) {
-    ids.push(message.id);
-    headers.push(JSON.stringify(message.headers));
-    bodies.push(message.body);
-    notBefore.push(message.notBefore ?? null);
+  const json = JSON.stringify(
+    messages.map(({ id, headers, notBefore, body }) => {
+      bodies.push(body);
+      return { id, headers, notBefore };
+    }),
+  );
+  // JSON.stringify writes a NUL as \u0000; only then look closer (a literal backslash may look alike).
+  if (json.includes('\\u0000')) {
+    const index = messages.findIndex(({ id, headers }) => hasNul(id) || Object.entries(headers).some(([name, value]) => hasNul(name) || hasNul(value)));
+    if (index >= 0) {
+      throw new TypeError(`${transport} send(): message ${index} has a NUL character (\\u0000) in its id or headers, which PostgreSQL text and jsonb cannot store; remove it.`);
+    }
   }
-  return [ids, headers, bodies, notBefore];
+  return { json, bodies };
+}
+
+/** The INSERT's parameters after the queue, for several encoded sends at once. */
+export function insertValues(sends: readonly EncodedMessages[]): unknown[] {
+  if (sends.length === 1) return [sends[0]?.json, sends[0]?.bodies];
+  // Each json is a non-empty array: join their elements into one array.
+  return [`[${sends.map(({ json }) => json.slice(1, -1)).join(',')}]`, sends.flatMap(({ bodies }) => bodies)];
+}
+
+function hasNul(text: string): boolean {
+  return text.includes('\u0000');
 }
 
 /** A fetched row as a delivery; its receipt is the row id and the lease token. */

@@ -1,5 +1,6 @@
 interface Pending<T> {
-  readonly items: readonly T[];
+  readonly item: T;
+  readonly weight: number;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
@@ -9,25 +10,25 @@ interface Pending<T> {
  * next one. At low load each write is its own statement (no added latency); under load one
  * transaction carries many, which is what PostgreSQL's commit cost rewards.
  *
- * Each `add` resolves once the statement that carried its items committed, and rejects with
- * that statement's error. Items of one `add` always travel in the same statement.
+ * Each `add` resolves once the statement that carried its item committed, and rejects with
+ * that statement's error.
  */
 export class WriteBatcher<T> {
   readonly #write: (items: T[]) => Promise<void>;
-  readonly #maxItems: number;
+  readonly #maxWeight: number;
   #queue: Pending<T>[] = [];
   #running: Promise<void> | undefined;
 
-  /** @param maxItems a statement takes more `add`s while it has fewer items than this. */
-  constructor(write: (items: T[]) => Promise<void>, maxItems: number) {
+  /** @param maxWeight a statement takes more items while their weights add up to less than this. */
+  constructor(write: (items: T[]) => Promise<void>, maxWeight: number) {
     this.#write = write;
-    this.#maxItems = maxItems;
+    this.#maxWeight = maxWeight;
   }
 
-  /** Queues items for the next statement; resolves once it committed. */
-  add(items: readonly T[]): Promise<void> {
+  /** Queues an item for the next statement; resolves once it committed. */
+  add(item: T, weight = 1): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ items, resolve, reject });
+      this.#queue.push({ item, weight, resolve, reject });
       this.#running ??= this.#drain();
     });
   }
@@ -43,7 +44,7 @@ export class WriteBatcher<T> {
     while (this.#queue.length > 0) {
       const batch = this.#take();
       try {
-        await this.#write(batch.flatMap((pending) => pending.items));
+        await this.#write(batch.map((pending) => pending.item));
         for (const pending of batch) pending.resolve();
       } catch (error) {
         for (const pending of batch) pending.reject(error);
@@ -53,10 +54,11 @@ export class WriteBatcher<T> {
   }
 
   #take(): Pending<T>[] {
-    let count = 0;
+    let weight = 0;
     let taken = 0;
-    while (taken < this.#queue.length && (taken === 0 || count + (this.#queue[taken]?.items.length ?? 0) <= this.#maxItems)) {
-      count += this.#queue[taken]?.items.length ?? 0;
+    for (const pending of this.#queue) {
+      if (taken > 0 && weight + pending.weight > this.#maxWeight) break;
+      weight += pending.weight;
       taken++;
     }
     return this.#queue.splice(0, taken);
