@@ -40,11 +40,13 @@ export class RabbitMqOutcomes {
     this.#transport = transport;
   }
 
+  /** Acknowledges the delivery (with the next coalesced flush of its channel). */
   ack(delivery: Delivery): void {
     const lease = this.#claim(delivery);
     if (lease !== undefined) this.#receiver.settle(lease, 'ack');
   }
 
+  /** Gives the delivery back at once (nack with requeue). */
   release(delivery: Delivery): void {
     const lease = this.#claim(delivery);
     if (lease !== undefined) this.#receiver.settle(lease, 'requeue');
@@ -56,6 +58,7 @@ export class RabbitMqOutcomes {
     if (clipped) throw new RabbitMqLeaseLimitError(this.#transport, id, this.#options.maxLeaseMs);
   }
 
+  /** Publishes a copy with `headers` to the delay queue of `delayMs` (the main queue when 0), then acks the delivery. */
   async retry(delivery: Delivery, delayMs: number, headers: Readonly<Record<string, string>>): Promise<void> {
     const lease = this.#claim(delivery);
     if (lease === undefined) return;
@@ -66,6 +69,7 @@ export class RabbitMqOutcomes {
     }));
   }
 
+  /** Publishes the original headers and bytes with the reason to the dead-letter queue, then acks the delivery. */
   async deadLetter(delivery: Delivery, reason: DeadLetterReason): Promise<void> {
     const lease = this.#claim(delivery);
     if (lease === undefined) return;
