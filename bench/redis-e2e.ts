@@ -67,6 +67,7 @@ export interface RedisEndToEndReport {
 const CHILD = fileURLToPath(new URL('./redis-e2e/child.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BATCH = 100;
+const SETTLE_MS = 2_000;
 const LABELS: Readonly<Record<SubjectId, string>> = {
   bare: 'bare ioredis loop (XADD pipelined / XREADGROUP COUNT 100 / XACK)',
   bullmq: 'BullMQ (Queue.addBulk + Worker, concurrency 100)',
@@ -160,6 +161,9 @@ async function runOnce(subject: SubjectId, url: string, phases: { warmUp: Phase;
     };
     await phase(phases.warmUp);
     const flat = await phase(phases.throughput);
+    // A consumer counts a message when its handler runs; let it finish the flat-out phase's
+    // acks and bookkeeping before the latency phase, so that backlog is not measured as latency.
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const paced = await phase(phases.paced);
     const seconds = (flat.consumed.lastAt - flat.produced.startedAt) / 1_000;
     const count = phases.throughput.count;
