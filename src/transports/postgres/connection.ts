@@ -36,7 +36,6 @@ export interface Statement {
 
 /** Settings of a {@link PostgresConnection}, already checked. */
 export interface ConnectionSettings {
-  readonly owner: string;
   readonly connectionString: string | undefined;
   readonly pool: PostgresPool | undefined;
   readonly maxConnections: number;
