@@ -2,10 +2,11 @@
  * Sends at most one NOTIFY per interval, however many sends asked for one: the first request
  * notifies at once, and requests made during the interval share one NOTIFY at its end.
  *
- * A NOTIFY takes a database-wide lock through its transaction's commit, so notifying from every
- * inserting transaction makes those commits queue behind each other (measured on this project's
- * CI machine: p99 of 190 to 270 ms at 1,000 messages per second). One NOTIFY per interval from
- * its own statement, after the INSERT committed, keeps the wake-up without that cost.
+ * A NOTIFY takes a database-wide lock through its transaction's commit and disk flush, so
+ * notifying from every inserting transaction makes those commits queue behind each other
+ * (measured on this project's CI machine: p99 of 190 to 270 ms at 1,000 messages per second).
+ * One NOTIFY per interval, from its own statement after the INSERT committed and without waiting
+ * for the flush, keeps the wake-up without that cost.
  */
 export class NotifyThrottle {
   readonly #notify: () => Promise<unknown>;

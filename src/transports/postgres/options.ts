@@ -87,15 +87,18 @@ export interface PostgresTransportOptions extends PostgresTableOptions {
   /**
    * Wake waiting receives in other processes with LISTEN/NOTIFY. A send never notifies inside
    * its INSERT's transaction: after the commit, the transport sends one `NOTIFY` at once and at
-   * most one more per `notifyIntervalMs`, however many sends there were (a NOTIFY serialises
-   * the commits of all notifying transactions of the database). Receives in this process are
-   * woken directly either way.
+   * most one more per `notifyIntervalMs`, however many sends there were, each in a transaction
+   * of its own that skips the disk flush (a NOTIFY holds a database-wide lock until its commit
+   * is done, so notifying from every INSERT would make those commits wait on each other).
+   * Receives in this process are woken directly either way.
    * @default true
    */
   readonly notify?: boolean;
   /**
-   * The shortest gap between two NOTIFYs from this transport, in milliseconds.
-   * @default 20
+   * The shortest gap between two NOTIFYs from this transport, in milliseconds: at most
+   * 1,000 / `notifyIntervalMs` NOTIFYs per second, however many sends. A send waits for no
+   * NOTIFY; a receive in another process wakes at most this long after the send's commit.
+   * @default 5
    */
   readonly notifyIntervalMs?: number;
 }

@@ -80,7 +80,9 @@ export class PostgresTransport implements Transport {
       this.#listener = new NotifyListener(this.#connection, channel, payload, () => {
         this.#wakeUps.wake();
       });
-      this.#notifier = new NotifyThrottle(() => this.#connection.run({ text: 'SELECT pg_notify($1, $2)', values: [channel, payload] }), resolved.notifyIntervalMs);
+      // The NOTIFY's own transaction skips the disk flush, so it holds the database-wide notify lock only briefly.
+      const notify = { text: `SELECT pg_notify($1, $2), set_config('synchronous_commit', 'off', true)`, values: [channel, payload] };
+      this.#notifier = new NotifyThrottle(() => this.#connection.run(notify), resolved.notifyIntervalMs);
     }
     const woken = (): void => {
       this.#wakeUps.wake();

@@ -47,7 +47,7 @@ export function resolvePostgresOptions(options: PostgresTransportOptions): Resol
     pollIntervalMs: numberOption(OWNER, 'pollIntervalMs', options.pollIntervalMs, 250, 1),
     settleRetryMs: numberOption(OWNER, 'settleRetryMs', options.settleRetryMs, 10_000, 0),
     notify: booleanOption('notify', options.notify, true),
-    notifyIntervalMs: numberOption(OWNER, 'notifyIntervalMs', options.notifyIntervalMs, 20, 0),
+    notifyIntervalMs: numberOption(OWNER, 'notifyIntervalMs', options.notifyIntervalMs, 5, 0),
   };
 }
 
