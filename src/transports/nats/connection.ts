@@ -51,6 +51,11 @@ interface ClientModules {
   readonly jetstreamManager: (client: NatsClient, options: { timeout: number; checkAPI: boolean }) => Promise<JetStreamManager>;
 }
 
+/** The client packages are not installed: no use reconnecting, so this one is not a `TransportUnavailableError`. */
+class MissingClientError extends Error {
+  override name = 'MissingClientError';
+}
+
 let loading: Promise<ClientModules> | undefined;
 
 /** Loads the NATS client on first use, so that only users of `troopy/nats` need it installed. */
@@ -59,7 +64,7 @@ function loadClient(): Promise<ClientModules> {
     ([node, js]) => ({ connect: node.connect, headers: node.headers, createInbox: node.createInbox, jetstream: js.jetstream, jetstreamManager: js.jetstreamManager }),
     (error: unknown) => {
       loading = undefined;
-      throw new Error(
+      throw new MissingClientError(
         'NatsTransport needs the packages "@nats-io/transport-node" and "@nats-io/jetstream" (version 3); install them with: npm install @nats-io/transport-node @nats-io/jetstream',
         { cause: error },
       );
@@ -250,6 +255,7 @@ export class NatsConnection {
       (session) => (this.#current = session),
       (error: unknown) => {
         this.#session = undefined;
+        if (error instanceof MissingClientError) throw error;
         const detail = error instanceof Error ? error.message : String(error);
         throw this.#unavailable(operation, `cannot connect to NATS at ${this.#where()} (${detail})`, error);
       },
