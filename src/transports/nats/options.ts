@@ -56,14 +56,15 @@ export interface NatsTransportOptions {
   readonly leaseMs?: number;
   /**
    * The consumer's `MaxDeliver`: after this many deliveries JetStream stops delivering a message
-   * and leaves it in the stream. Keep it above the worker's `maxDeliveries` (default 10), so that
-   * the worker dead-letters a crash-looping message first; `Infinity` for no limit.
+   * and leaves it in the stream, unacknowledged, until someone removes it. Keep it above the
+   * worker's `maxDeliveries` (default 10): the worker dead-letters a message on the delivery after
+   * `maxDeliveries`, so `MaxDeliver` is only a backstop; `Infinity` for no limit.
    * @default 20
    */
   readonly maxDeliver?: number;
   /**
-   * How long any call to NATS (connecting, a publish's PubAck, an acknowledgement's flush, a
-   * JetStream API request) waits before it rejects, in milliseconds. Calls made while the
+   * How long any call to NATS (connecting, a publish's PubAck, a JetStream API request, a pull's
+   * answer after its wait) waits before it rejects, in milliseconds. Calls made while the
    * connection is known to be down reject at once.
    * @default 5_000
    */
