@@ -80,6 +80,13 @@ export class Leases {
     return { held: true, clipped: wanted > bound, id: lease.id };
   }
 
+  /** How many leases are held for arrivals that `which` accepts. */
+  count(which: (arrival: Arrival) => boolean): number {
+    let count = 0;
+    for (const lease of this.#held.values()) if (which(lease.arrival)) count++;
+    return count;
+  }
+
   /** Forgets the leases of a closed channel: the broker has requeued those messages already. */
   drop(open: OpenChannel): void {
     for (const [receipt, lease] of this.#held) if (lease.arrival.open === open) this.#held.delete(receipt);

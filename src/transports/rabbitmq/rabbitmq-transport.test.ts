@@ -148,17 +148,22 @@ describe.skipIf(!rabbitUp)('RabbitMqTransport on a real RabbitMQ', () => {
     }
   });
 
-  it('lets the broker push no more than the prefetch, which follows the largest max asked for', async () => {
+  it('lets the broker push no more than the prefetch, which grows to the largest max once nothing is unsettled', async () => {
     const made = transport();
     const queue = created.get(made)!;
     try {
       await made.setup();
       await made.send(Array.from({ length: 10 }, (_, index) => message(`p${index}`)));
-      const first = await made.receive({ max: 3, leaseMs: 10_000, waitMs: 2_000 });
+      const held = [];
+      while (held.length < 3) held.push(...(await made.receive({ max: 3, leaseMs: 10_000, waitMs: 2_000 })));
       await until('3 unacknowledged deliveries', async () => (await ready(queue)) === 7);
-      expect(first.length).toBeGreaterThan(0);
-      await made.receive({ max: 5, leaseMs: 10_000, waitMs: 2_000 });
-      await until('5 unacknowledged deliveries', async () => (await ready(queue)) <= 5);
+      // A larger max while deliveries are held must not let the process hold more than it asked for.
+      expect(await made.receive({ max: 5, leaseMs: 10_000, waitMs: 200 })).toEqual([]);
+      expect(await ready(queue)).toBe(7);
+      for (const delivery of held) await made.ack(delivery);
+      const more = await made.receive({ max: 5, leaseMs: 10_000, waitMs: 2_000 });
+      expect(more.length).toBeGreaterThan(0);
+      await until('5 unacknowledged deliveries', async () => (await ready(queue)) === 2);
     } finally {
       await made.close();
       await cleanup(made);

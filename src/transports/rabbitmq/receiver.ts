@@ -18,8 +18,10 @@ interface Waiter {
 interface Consumer {
   readonly open: OpenChannel;
   readonly tag: string;
+  /** Less than the target when deliveries of an earlier consumer on the channel were unsettled as it started. */
   readonly prefetch: number;
 }
+
 
 /**
  * Maps the pull-style `receive` onto an AMQP consumer. The broker pushes up to `prefetch`
@@ -27,9 +29,12 @@ interface Consumer {
  * a whole stream of messages, where basic.get costs one per message); they wait in a buffer
  * and each `receive` hands out up to `max` of them, leasing each from that moment.
  *
- * - The prefetch is the `prefetch` option, or grows to the largest `max` asked for (the
- *   worker asks for its free slots, so at most its concurrency), so a worker holds no more
- *   deliveries than it can run, and competing workers share the queue.
+ * - The prefetch is the `prefetch` option, or the largest `max` asked for (a worker asks
+ *   for its free slots first, so its concurrency), so a worker holds no more deliveries than
+ *   it can run, and competing workers share the queue. Per-consumer prefetch counts only one
+ *   consumer's deliveries, so a new consumer on a channel (after a pause, or for a larger
+ *   prefetch) starts short by what is still unsettled there, and is replaced by a full one
+ *   once nothing is: the process never holds more than the prefetch.
  * - Buffered deliveries nobody receives within `prefetchHoldMs` are given back and consuming
  *   pauses until the next `receive`, so a stopped worker holds nothing.
  * - When the channel closes (connection loss, channel error, `consumer_timeout`), the broker
@@ -44,6 +49,8 @@ export class RabbitMqReceiver {
   readonly #transport: string;
   readonly #slot: ChannelSlot;
   #consumer: Consumer | undefined;
+  /** How many deliveries this process may hold unsettled: the `prefetch` option, or the largest `max` asked for. */
+  #target = 0;
   /** The acknowledgements of the open consuming channel. */
   #acks: { readonly open: OpenChannel; readonly acks: ChannelAcks } | undefined;
   /** Changes to the consumer (subscribe, pause) run one at a time. */
@@ -128,22 +135,29 @@ export class RabbitMqReceiver {
   }
 
   async #subscribe(max: number): Promise<void> {
-    const wanted = this.#options.prefetch ?? Math.min(max, 65_535);
+    this.#target = Math.max(this.#target, this.#options.prefetch ?? Math.min(max, 65_535));
     const consumer = this.#consumer;
-    if (consumer !== undefined && consumer.prefetch >= wanted && this.#slot.open === consumer.open) return;
-    const change = this.#changing.then(() => this.#consume(wanted));
+    // A consumer that started short (see #consume), or whose target grew, is replaced only when
+    // nothing is unsettled on its channel, so that the process never holds more than the target.
+    if (consumer !== undefined && this.#slot.open === consumer.open && (consumer.prefetch >= this.#target || this.#unsettled(consumer.open) > 0)) return;
+    const change = this.#changing.then(() => this.#consume());
     this.#changing = change.catch(() => undefined);
     await change;
   }
 
-  /** Starts a consumer with at least `wanted` prefetch; a smaller one on the same channel is cancelled after. */
-  async #consume(wanted: number): Promise<void> {
+  /**
+   * Starts a consumer (cancelling the one before it on the same channel). Per-consumer prefetch
+   * counts only that consumer's deliveries, so the new one's prefetch leaves out what is still
+   * unsettled on the channel: the process never holds more than the target.
+   */
+  async #consume(): Promise<void> {
     const previous = this.#consumer;
-    if (this.#closed || (previous !== undefined && previous.prefetch >= wanted && this.#slot.open === previous.open)) return;
+    if (this.#closed || (previous !== undefined && this.#slot.open === previous.open && (previous.prefetch >= this.#target || this.#unsettled(previous.open) > 0))) {
+      return;
+    }
     await this.#topology.ensure('receive');
     const open = await this.#slot.get('receive');
-    const same = previous !== undefined && previous.open === open;
-    const prefetch = Math.max(wanted, same ? previous.prefetch : 0);
+    const prefetch = Math.max(1, this.#target - this.#unsettled(open));
     try {
       await open.channel.prefetch(prefetch);
       const onMessage = (message: AmqpMessage | null): void => {
@@ -151,7 +165,7 @@ export class RabbitMqReceiver {
       };
       const { consumerTag } = await open.channel.consume(this.#options.queue, onMessage, { noAck: false });
       this.#consumer = { open, tag: consumerTag, prefetch };
-      if (same) await open.channel.cancel(previous.tag);
+      if (previous !== undefined && previous.open === open) await open.channel.cancel(previous.tag);
     } catch (error) {
       if ((error as { readonly code?: unknown }).code === 404) {
         this.#topology.forget();
@@ -159,6 +173,12 @@ export class RabbitMqReceiver {
       }
       throw this.#connection.unavailable('receive', `did not start consuming (${error instanceof Error ? error.message : String(error)})`, error);
     }
+  }
+
+  /** Deliveries on `open` leased or buffered, not yet settled. */
+  #unsettled(open: OpenChannel): number {
+    const on = (arrival: Arrival): boolean => arrival.open === open;
+    return this.leases.count(on) + this.#buffer.filter(on).length;
   }
 
   #arrive(open: OpenChannel, message: AmqpMessage | null): void {
