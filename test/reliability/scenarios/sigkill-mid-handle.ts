@@ -26,8 +26,9 @@ export async function sigkillMidHandle(run: ScenarioRun): Promise<SigkillResult>
   // B is started now but held (set up, not consuming) until the kill, so the redelivery time
   // measures the broker and the transport, not how long a fresh process takes to boot.
   const [a, b] = await Promise.all([run.startWorker(settings), run.startWorker({ ...settings, held: true })]);
-  // 10 to 39 ms each: about 4 s of work for one worker at concurrency 8.
-  const receipts = await run.send(Array.from({ length: commands }, (_, seq) => new WorkCommand(seq, WorkKind.ok, 10 + ((seq * 7) % 30))));
+  // 60 to 149 ms each (about 13 s of work for one worker at concurrency 8): long enough that
+  // the 8 handlers seen running are still running when the kill lands a poll later.
+  const receipts = await run.send(Array.from({ length: commands }, (_, seq) => new WorkCommand(seq, WorkKind.ok, 60 + ((seq * 7) % 90))));
   const ids = receipts.map((receipt) => receipt.id);
   const { ledger } = run;
 
@@ -42,11 +43,17 @@ export async function sigkillMidHandle(run: ScenarioRun): Promise<SigkillResult>
   const handledBeforeKill = ledger.all('handled', (entry) => entry.pid === a.pid).length;
   expect(inFlight.size, 'messages in flight in worker A at the SIGKILL').toBeGreaterThanOrEqual(8);
 
+  // A handler that ended in A just before the kill may have had its ack reach the broker
+  // without A living to log it: its work was done, and B may or may not run it again.
+  const endedInA = new Set(ledger.all('end', (entry) => entry.pid === a.pid && inFlight.has(entry.id)).map((entry) => entry.id));
   b.signal('SIGUSR2');
-  await run.waitHandled(ids, 60_000);
+  await run.waitFor(`${ids.length} messages to be handled`, 60_000, () => {
+    const done = ledger.countById('handled');
+    return ids.every((id) => done.has(id) || endedInA.has(id));
+  });
 
   const handled = ledger.countById('handled');
-  const lost = ids.filter((id) => !handled.has(id));
+  const lost = ids.filter((id) => !handled.has(id) && !endedInA.has(id));
   expect(lost, 'messages never handled (lost)').toEqual([]);
 
   const starts = ledger.countById('start');
@@ -59,7 +66,12 @@ export async function sigkillMidHandle(run: ScenarioRun): Promise<SigkillResult>
   let maxRedeliveryMs = 0;
   for (const id of inFlight) {
     const redelivered = ledger.all('start', (entry) => entry.id === id && entry.pid === b.pid);
-    expect(redelivered.length, `orphan ${id} started once in worker B`).toBe(1);
+    if (endedInA.has(id)) {
+      expect(redelivered.length, `orphan ${id}, which ended in A before the kill, started at most once in worker B`).toBeLessThanOrEqual(1);
+      if (redelivered.length === 0) continue;
+    } else {
+      expect(redelivered.length, `orphan ${id} started once in worker B`).toBe(1);
+    }
     const [first] = redelivered as [(typeof redelivered)[number]];
     expect(first.dc, `delivery count of orphan ${id} in worker B`).toBeGreaterThanOrEqual(2);
     maxRedeliveryMs = Math.max(maxRedeliveryMs, first.t - killedAt);
