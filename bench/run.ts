@@ -15,7 +15,7 @@ import type { ScenarioReply, ScenarioRequest } from './scenario-process.js';
 import { scenarios } from './scenarios/index.js';
 
 const usage = `usage: npm run bench -- [--quick] [--rounds=N] [--time=MS] [scenario...]
-  --quick      3 rounds of at least 100 ms per row (default: 7 rounds of at least 300 ms)
+  --quick      3 rounds of at least 100 ms per row (default: 11 rounds of at least 150 ms)
   --rounds=N   rounds per row
   --time=MS    minimum sampling time per row and round, in milliseconds
   scenario     a number or id: ${scenarios.map((scenario) => `${scenario.number} ${scenario.id}`).join(', ')}`;
@@ -32,8 +32,8 @@ function positiveInteger(value: string | undefined, flag: string): number {
 }
 
 function parse(argv: readonly string[]): Cli {
-  let rounds = 7;
-  let time = 300;
+  let rounds = 11;
+  let time = 150;
   let explicitRounds: number | undefined;
   let explicitTime: number | undefined;
   const filters: string[] = [];
