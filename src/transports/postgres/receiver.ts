@@ -78,7 +78,8 @@ export class PostgresReceiver {
     checkOutgoingMessages(name, [{ id: delivery.id, headers, body: new Uint8Array() }]);
     const stored = JSON.stringify(Object.fromEntries(Object.entries(headers).map(([header, value]) => [replaceNul(header), replaceNul(value)])));
     await this.#settle('retry', runner.named('retry', queries.retry, [queue, rowId, token, stored, delayMs]));
-    if (delayMs === 0) this.#host.woken();
+    // Also after a delay: a waiting receive then learns when the message falls due.
+    this.#host.woken();
   }
 
   /** Moves the row, with the headers and bytes it was delivered with, to the dead-letter table in one statement. */
