@@ -16,6 +16,20 @@ export interface RedisScript {
   readonly sha: string;
 }
 
+/**
+ * Waits for `promise`, but at most `ms` milliseconds. The timer is cleared as soon as the promise
+ * settles, so a closed transport never keeps its process alive for the rest of the wait.
+ */
+export async function withinMs(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  try {
+    await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Every script by SHA1, so that a pipeline meeting NOSCRIPT (after a Redis restart) can load it. */
 const scripts = new Map<string, string>();
 
@@ -153,7 +167,7 @@ export class RedisConnection {
     const commands = this.#commandClient;
     if (commands === undefined || this.#options.client !== undefined) return;
     const quit = commands.status === 'ready' ? commands.quit().catch(() => undefined) : Promise.resolve();
-    await Promise.race([quit, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+    await withinMs(quit, 1_000);
     commands.disconnect();
   }
 

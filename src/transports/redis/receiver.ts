@@ -1,5 +1,5 @@
 import type { Delivery, ReceiveOptions } from '../../transport/transport.js';
-import { evalsha, redisScript, type RedisConnection } from './connection.js';
+import { evalsha, redisScript, withinMs, type RedisConnection } from './connection.js';
 import type { RedisDelayedMessages } from './delayed.js';
 import { parsePromote } from './delayed.js';
 import { list, messageOf, parseEntry, text } from './entries.js';
@@ -86,7 +86,7 @@ export class RedisReceiver {
   async close(): Promise<void> {
     this.#closed = true;
     await this.#interrupt();
-    await Promise.race([this.#queue, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+    await withinMs(this.#queue, 1_000);
     if (!this.#joined) return;
     const { stream, group, consumer } = this.#options;
     // Best effort: a consumer left behind only clutters XINFO CONSUMERS.

@@ -124,6 +124,19 @@ describe.skipIf(!redisUp)('RedisTransport on a real Redis', () => {
     }
   });
 
+  it('leaves no timer behind once closed, so a process exits as soon as it closes its transport', async () => {
+    const timers = (): number => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+    const before = timers();
+    const made = transport();
+    await made.setup();
+    await made.send([{ id: 'm1', headers: {}, body: new Uint8Array([1]) }]);
+    const [delivery] = await made.receive({ max: 1, leaseMs: 30_000, waitMs: 1_000 });
+    await made.ack(delivery!);
+    await made.close();
+    await cleanup(made);
+    expect(timers()).toBeLessThanOrEqual(before);
+  });
+
   it('reports health from the connections', async () => {
     const made = transport();
     try {
