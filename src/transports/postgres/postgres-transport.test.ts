@@ -71,14 +71,17 @@ describe.skipIf(!available)('PostgresTransport', () => {
     expect(await count(queue.queue)).toBe(0);
   });
 
-  it('refuses NUL in headers with a TypeError, and keeps a literal backslash-u0000 as it is', async () => {
+  it('refuses NUL in headers with a TypeError; keeps a literal backslash-u0000 and a __proto__ header as they are', async () => {
     const queue = transport();
     await queue.setup();
     await expect(queue.send([{ ...message('nul'), headers: { bad: 'a\u0000b' } }])).rejects.toThrow(/message 0 has a NUL character/);
-    const literal = { ...message('literal'), headers: { path: 'C:\\u0000\\x' } };
+    const literal = { ...message('literal'), headers: { path: 'C:\\u0000\\x', ['__proto__']: 'polluted?' } };
     await queue.send([literal]);
     const [delivery] = await queue.receive({ max: 1, leaseMs: 1_000, waitMs: 1_000 });
-    expect(delivery?.headers).toEqual(literal.headers);
+    expect(Object.keys(delivery?.headers ?? {}).sort()).toEqual(['__proto__', 'path']);
+    expect(delivery?.headers.path).toBe('C:\\u0000\\x');
+    expect(Object.getPrototypeOf(delivery?.headers)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>)['polluted?']).toBeUndefined();
   });
 
   it('with durableLeases, leases and acks work the same (committed with the disk flush)', async () => {

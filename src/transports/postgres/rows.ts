@@ -89,9 +89,13 @@ export function parseReceipt(transport: string, call: string, delivery: Delivery
   return { rowId: match[1] as string, token: match[2] as string };
 }
 
-/** Headers from the jsonb column, copied into a fresh object of strings. */
+/** Headers from the jsonb column: the object the driver parsed, when every value is a string (as troopy writes them). */
 function toHeaders(value: unknown): Record<string, string> {
-  if (typeof value !== 'object' || value === null) return {};
-  // fromEntries defines own properties, so a "__proto__" header stays a header.
-  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  const parsed = value as Record<string, unknown>;
+  for (const name in parsed) {
+    // JSON.parse made this object: a "__proto__" key is an own property, never the prototype.
+    if (typeof parsed[name] !== 'string') return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  }
+  return parsed as Record<string, string>;
 }
