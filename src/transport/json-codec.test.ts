@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DecodeError, EncodeError } from './codec.js';
 import { JsonCodec } from './json-codec.js';
+import { fromTaggedJson } from './json-tag-reader.js';
+import { toTaggedJson } from './json-tag-writer.js';
 
 const codec = new JsonCodec();
 const roundTrip = (value: unknown, using: JsonCodec = codec): unknown => using.decode(using.encode(value));
@@ -296,5 +298,70 @@ describe('JsonCodec refuses payloads it could not give back', () => {
   it('writes a shared, non-cyclic object twice rather than refusing it', () => {
     const shared = { id: 1 };
     expect(roundTrip({ a: shared, b: [shared] })).toStrictEqual({ a: { id: 1 }, b: [{ id: 1 }] });
+  });
+});
+
+describe('JsonCodec writes plain payloads without the tag writer, byte for byte as the tag writer would', () => {
+  const viaWriter = (value: unknown): string => JSON.stringify(toTaggedJson(value, codec.maxDepth));
+  const nullProto = Object.assign(Object.create(null) as object, { a: 1, b: [true, null] });
+  const arraySubclass = new (class Items extends Array<unknown> {
+    toJSON(): string {
+      return 'not an array';
+    }
+  })();
+  arraySubclass.push(1, 2);
+  const ownToJson = [1, 2] as unknown[] & { toJSON?: unknown };
+  ownToJson.toJSON = () => 'replaced';
+
+  it.each([
+    ['plain data', { seq: 1, at: 1.5, name: 'zażółć 🚀 \u2028', ok: true, none: null, list: [1, 'a', { b: [] }] }],
+    ['a lone surrogate', { s: '\ud800x' }],
+    ['-0 deep inside', { a: [1, { b: -0 }] }],
+    ['NaN and the infinities deep inside', { a: [Number.NaN], b: { c: Infinity, d: -Infinity } }],
+    ['an undefined property', { a: 1, b: undefined }],
+    ['a hole', [1, , 3]], // eslint-disable-line no-sparse-arrays
+    ['a nested one-key $ object', { a: [{ $set: [1] }] }],
+    ['a one-key $ object once undefined is left out', { a: { $date: 'x', b: undefined } }],
+    ['a two-key $ object', { $a: 1, $b: 2 }],
+    ['an object without a prototype', nullProto],
+    ['an Array subclass with a toJSON', { items: arraySubclass }],
+    ['an array with its own toJSON', { items: ownToJson }],
+    ['a Date inside', { at: new Date('2024-05-01T00:00:00.000Z') }],
+    ['an own toJSON property that is undefined', { price: { toJSON: undefined, amount: 1 } }],
+  ])('%s', (_label, value) => {
+    expect(text(value)).toBe(viaWriter(value));
+  });
+
+  it('still refuses a cycle as circular and deep nesting as too-deep', () => {
+    const node: Record<string, unknown> = {};
+    node['self'] = node;
+    expect(encodeError(node).code).toBe('circular');
+    expect(encodeError({ a: [[[1]]] }, new JsonCodec({ maxDepth: 3 })).code).toBe('too-deep');
+  });
+});
+
+describe('JsonCodec reads untagged bodies without copying, exactly as the tag reader would', () => {
+  it.each([
+    ['plain data', '{"a":[1,{"b":"c"}],"d":null,"e":{"f":{}}}'],
+    ['a one-key $ object deep inside', '{"a":[1,{"b":{"$date":"2024-05-01T00:00:00.000Z"}}]}'],
+    ['a two-key $ object', '{"$a":1,"$b":2}'],
+    ['a tag at the top', '{"$bigint":"12"}'],
+  ])('%s', (_label, json) => {
+    expect(codec.decode(bytes(json))).toStrictEqual(fromTaggedJson(JSON.parse(json), codec.maxDepth));
+  });
+
+  it('reads a tag even when a polluted Object.prototype has enumerable keys', () => {
+    (Object.prototype as Record<string, unknown>)['polluted'] = 1;
+    try {
+      expect(codec.decode(bytes('{"at":{"$date":"2024-05-01T00:00:00.000Z"}}'))).toStrictEqual({ at: new Date('2024-05-01T00:00:00.000Z') });
+    } finally {
+      delete (Object.prototype as Record<string, unknown>)['polluted'];
+    }
+  });
+
+  it('refuses a forbidden key and a body nested maxDepth deep, as the tag reader does', () => {
+    expect(decodeError('{"a":[{"constructor":1}]}').code).toBe('forbidden-key');
+    expect(decodeError('{"a":[[[1]]]}', new JsonCodec({ maxDepth: 3 })).code).toBe('too-deep');
+    expect(new JsonCodec({ maxDepth: 3 }).decode(bytes('{"a":[[1]]}'))).toStrictEqual({ a: [[1]] });
   });
 });

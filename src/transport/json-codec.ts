@@ -1,5 +1,6 @@
 import { describe } from '../describe.js';
 import { DecodeError, EncodeError, type Codec } from './codec.js';
+import { isPlainJson, isUntaggedJson } from './json-fast-path.js';
 import { fromTaggedJson } from './json-tag-reader.js';
 import { toTaggedJson } from './json-tag-writer.js';
 
@@ -64,7 +65,10 @@ export class JsonCodec implements Codec {
    * class rules), or the body would be larger than `maxBytes`.
    */
   encode(payload: unknown): Uint8Array {
-    const bytes = this.#encoder.encode(JSON.stringify(toTaggedJson(payload, this.maxDepth)));
+    // Most payloads are plain JSON already: one read-only pass proves it, and JSON.stringify
+    // writes them without the tag writer's copy.
+    const json = isPlainJson(payload, this.maxDepth) ? JSON.stringify(payload) : JSON.stringify(toTaggedJson(payload, this.maxDepth));
+    const bytes = this.#encoder.encode(json);
     if (bytes.byteLength > this.maxBytes) {
       throw new EncodeError('too-large', `The encoded payload is ${bytes.byteLength} bytes, over the codec's maxBytes of ${this.maxBytes}; send less, or raise maxBytes on both sides.`);
     }
@@ -100,7 +104,7 @@ export class JsonCodec implements Codec {
       const preview = text.length > 40 ? `${text.slice(0, 40)}…` : text;
       throw new DecodeError('invalid-json', `The body is not valid JSON: ${(error as Error).message} (body starts ${JSON.stringify(preview)}).`, { cause: error });
     }
-    return fromTaggedJson(parsed, this.maxDepth);
+    return isUntaggedJson(parsed, this.maxDepth) ? parsed : fromTaggedJson(parsed, this.maxDepth);
   }
 }
 
