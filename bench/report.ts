@@ -140,7 +140,7 @@ export function renderHeader(environment: Environment, options: RunOptions): str
     `Reproduce with \`${environment.command}\`. Each scenario runs in its own Node process (with \`--expose-gc\`); each row is measured in ` +
       `${options.rounds} rounds in rotating order, at least ${Math.round(options.minCpuTime / 1e6)} ms of samples per row per round. ` +
       "**ns/op** is the median over the rounds of mitata's median batch time per operation; **spread** is the lowest and highest round; " +
-      "**bytes/op** is the median over the rounds of mitata's mean heap growth per operation (batches in which a collection ran are left out by mitata); " +
+      "**bytes/op** is the median over the rounds of mitata's mean heap growth per operation (mitata leaves out batches in which the heap shrank, so it is a floor); " +
       '**× baseline** is the median over the rounds of the row divided by the baseline measured in the same round.',
   ].join('\n');
 }
