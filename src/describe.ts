@@ -2,7 +2,7 @@
 export function describe(value: unknown): string {
   if (typeof value === 'function') return `the ${isClass(value) ? 'class' : 'function'} ${nameOf(value)}`;
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  if (typeof value !== 'object' || value === null) return value == null ? String(value) : `the ${typeof value} ${String(value as number)}`;
+  if (typeof value !== 'object' || value === null) return value == null ? String(value) : `the ${typeof value} ${value as number}`;
   const prototype: unknown = Object.getPrototypeOf(value);
   return prototype === null || prototype === Object.prototype ? 'a plain object' : `an instance of ${nameOf(value.constructor)}`;
 }
