@@ -1,8 +1,8 @@
 import type { ResultOf } from './command.js';
-import { describe, isClass, nameOf } from './describe.js';
+import { describe, isClass } from './describe.js';
 import { HandlerAlreadyAttachedError, NoHandlerAttachedError } from './errors.js';
 import type { Handler } from './handler.js';
-import { routeTo, type Route } from './route.js';
+import { handlerOf, routeTo, type Route } from './route.js';
 
 /** Any class whose instances can be dispatched or published. */
 export type MessageClass<M extends object = object> = abstract new (...args: never[]) => M;
@@ -32,7 +32,7 @@ export class MessageRouter {
     if (!isClass(messageClass)) {
       throw new TypeError(`attach expects a message class, such as SayHello; got ${describe(messageClass)}.`);
     }
-    const route = routeTo(handler, nameOf(messageClass));
+    const route = routeTo(handler, messageClass);
     if (this.#routes.has(messageClass)) throw new HandlerAlreadyAttachedError(messageClass);
     this.#routes.set(messageClass, route);
   }
@@ -45,7 +45,7 @@ export class MessageRouter {
   findFor<M extends object>(message: M): Handler<M> {
     const route = this.routeFor(message.constructor);
     if (route === undefined) throw new NoHandlerAttachedError(message.constructor as MessageClass);
-    return route.handler as Handler<M>;
+    return handlerOf(route) as Handler<M>;
   }
 
   /** Whether a handler is attached to this exact class. */

@@ -139,6 +139,21 @@ describe('EventRouter', () => {
     expect(router.findFor(new UserSignedUp('a'))).toEqual([first]);
   });
 
+  it('tells two subscriptions of the same function apart when one is removed', async () => {
+    const router = new EventRouter();
+    const calls: string[] = [];
+    const twice = (): void => void calls.push('twice');
+    const once = (): void => void calls.push('once');
+    const unsubscribeFirst = router.subscribe(UserSignedUp, twice);
+    router.subscribe(UserSignedUp, once);
+    router.subscribe(UserSignedUp, twice);
+    unsubscribeFirst();
+    unsubscribeFirst();
+    await new EventBus({ router }).publish(new UserSignedUp('a'));
+    expect(calls).toEqual(['once', 'twice']);
+    expect(router.findFor(new UserSignedUp('a'))).toEqual([once, twice]);
+  });
+
   it('does not affect a publish in progress when subscribing during it', async () => {
     const router = new EventRouter();
     const late = vi.fn();

@@ -1,7 +1,7 @@
-import { describe, isClass, nameOf } from '../describe.js';
+import { describe, isClass } from '../describe.js';
 import type { Handler } from '../handler.js';
 import type { MessageClass } from '../message-router.js';
-import { routeTo, type Route } from '../route.js';
+import { handlerOf, routeTo, type Route } from '../route.js';
 
 /**
  * Knows the subscribers of each event class: any number per class, in subscription order.
@@ -14,6 +14,11 @@ import { routeTo, type Route } from '../route.js';
  */
 export class EventRouter {
   readonly #routes = new Map<MessageClass, readonly Route[]>();
+  /**
+   * One token per subscription, in the same order as the routes: a function handler is its own
+   * route, so the same function subscribed twice is told apart by its token.
+   */
+  readonly #tokens = new Map<MessageClass, readonly object[]>();
 
   /**
    * Adds a subscriber to an event class and returns a function that removes it again.
@@ -24,18 +29,31 @@ export class EventRouter {
     if (!isClass(eventClass)) {
       throw new TypeError(`subscribe expects an event class as its first argument (class UserSignedUp {}); got ${describe(eventClass)}.`);
     }
-    const route = routeTo(handler, nameOf(eventClass));
-    this.#routes.set(eventClass, [...(this.#routes.get(eventClass) ?? []), route]);
+    const route = routeTo(handler, eventClass);
+    const token = {};
+    this.#replace(eventClass, [...(this.#routes.get(eventClass) ?? []), route], [...(this.#tokens.get(eventClass) ?? []), token]);
     return () => {
-      const remaining = (this.#routes.get(eventClass) ?? []).filter((existing) => existing !== route);
-      if (remaining.length === 0) this.#routes.delete(eventClass);
-      else this.#routes.set(eventClass, remaining);
+      const tokens = this.#tokens.get(eventClass) ?? [];
+      const index = tokens.indexOf(token);
+      if (index < 0) return;
+      const others = (_: unknown, at: number): boolean => at !== index;
+      this.#replace(eventClass, (this.#routes.get(eventClass) ?? []).filter(others), tokens.filter(others));
     };
+  }
+
+  #replace(eventClass: MessageClass, routes: readonly Route[], tokens: readonly object[]): void {
+    if (routes.length === 0) {
+      this.#routes.delete(eventClass);
+      this.#tokens.delete(eventClass);
+    } else {
+      this.#routes.set(eventClass, routes);
+      this.#tokens.set(eventClass, tokens);
+    }
   }
 
   /** The handlers subscribed to the event's class, in subscription order. */
   findFor<E extends object>(event: E): Handler<E>[] {
-    return (this.routesFor(event.constructor) ?? []).map((route) => route.handler as Handler<E>);
+    return (this.routesFor(event.constructor) ?? []).map((route) => handlerOf(route) as Handler<E>);
   }
 
   /**

@@ -2,7 +2,6 @@ import type { Handler } from '../handler.js';
 import { MessageRouter, messageRouter, type MessageClass } from '../message-router.js';
 import { routeTo, type Route } from '../route.js';
 import { EventRouter } from '../events/event-router.js';
-import { nameOf } from '../describe.js';
 
 /**
  * A router that answers from its stubs first and from a base router for everything else.
@@ -20,7 +19,7 @@ export class StubMessageRouter extends MessageRouter {
 
   /** Replaces the handler of one command class on this router only; returns this router. */
   stub<C extends MessageClass>(messageClass: C, handler: Handler<InstanceType<C>>): this {
-    this.#stubs.set(messageClass, routeTo(handler, nameOf(messageClass)));
+    this.#stubs.set(messageClass, routeTo(handler, messageClass));
     return this;
   }
 
@@ -42,7 +41,7 @@ export class StubEventRouter extends EventRouter {
 
   /** Replaces every subscriber of one event class with `handler` (none: silences it), on this router only. */
   stub<C extends MessageClass>(eventClass: C, handler?: Handler<InstanceType<C>>): this {
-    this.#stubs.set(eventClass, handler === undefined ? [] : [routeTo(handler, nameOf(eventClass))]);
+    this.#stubs.set(eventClass, handler === undefined ? [] : [routeTo(handler, eventClass)]);
     return this;
   }
 
