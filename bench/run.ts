@@ -12,17 +12,22 @@ import { fileURLToPath } from 'node:url';
 import type { RunOptions, ScenarioResult } from './harness.js';
 import { renderHeader, renderScenario, renderVerdicts, type Verdict } from './report.js';
 import type { ScenarioReply, ScenarioRequest } from './scenario-process.js';
+import { brokerBenches } from './brokers/index.js';
 import { scenarios } from './scenarios/index.js';
 
 const usage = `usage: npm run bench -- [--quick] [--rounds=N] [--time=MS] [scenario...]
   --quick      3 rounds of at least 100 ms per row (default: 11 rounds of at least 150 ms)
   --rounds=N   rounds per row
   --time=MS    minimum sampling time per row and round, in milliseconds
-  scenario     a number or id: ${scenarios.map((scenario) => `${scenario.number} ${scenario.id}`).join(', ')}`;
+  scenario     a number or id: ${scenarios.map((scenario) => `${scenario.number} ${scenario.id}`).join(', ')}
+               or a broker: ${brokerBenches.map((broker) => broker.id).join(', ')} (end to end; --quick sends 5,000 commands once)
+  --in-process only the in-process scenarios; --brokers only the broker benchmarks`;
 
 interface Cli {
   readonly options: RunOptions;
   readonly selected: typeof scenarios;
+  readonly brokers: typeof brokerBenches;
+  readonly quick: boolean;
 }
 
 function positiveInteger(value: string | undefined, flag: string): number {
@@ -37,11 +42,16 @@ function parse(argv: readonly string[]): Cli {
   let explicitRounds: number | undefined;
   let explicitTime: number | undefined;
   const filters: string[] = [];
+  let quick = false;
+  let only: 'in-process' | 'brokers' | undefined;
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index]!;
     const [flag, inline] = argument.split('=', 2) as [string, string | undefined];
     const value = (): string | undefined => inline ?? argv[++index];
-    if (flag === '--quick') {
+    if (flag === '--in-process') only = 'in-process';
+    else if (flag === '--brokers') only = 'brokers';
+    else if (flag === '--quick') {
+      quick = true;
       rounds = 3;
       time = 100;
     } else if (flag === '--rounds') explicitRounds = positiveInteger(value(), '--rounds');
@@ -52,10 +62,14 @@ function parse(argv: readonly string[]): Cli {
     } else if (flag.startsWith('-')) throw new Error(`unknown option ${flag}.\n${usage}`);
     else filters.push(argument);
   }
-  const selected = filters.length === 0 ? scenarios : scenarios.filter((scenario) => filters.some((filter) => filter === scenario.id || filter === String(scenario.number)));
-  const unknown = filters.filter((filter) => !scenarios.some((scenario) => filter === scenario.id || filter === String(scenario.number)));
+  const isScenario = (filter: string): boolean => scenarios.some((scenario) => filter === scenario.id || filter === String(scenario.number));
+  const isBroker = (filter: string): boolean => brokerBenches.some((broker) => broker.id === filter);
+  const unknown = filters.filter((filter) => !isScenario(filter) && !isBroker(filter));
   if (unknown.length > 0) throw new Error(`no scenario ${unknown.map((filter) => `"${filter}"`).join(', ')}.\n${usage}`);
-  return { options: { rounds: explicitRounds ?? rounds, minCpuTime: (explicitTime ?? time) * 1e6 }, selected };
+  const all = filters.length === 0;
+  const selected = only === 'brokers' ? [] : scenarios.filter((scenario) => all || filters.some((filter) => filter === scenario.id || filter === String(scenario.number)));
+  const brokers = only === 'in-process' ? [] : brokerBenches.filter((broker) => all || filters.includes(broker.id));
+  return { options: { rounds: explicitRounds ?? rounds, minCpuTime: (explicitTime ?? time) * 1e6 }, selected, brokers, quick };
 }
 
 /** Runs one scenario in a fresh process, so no scenario's JIT state or registries leak into another. */
@@ -85,7 +99,7 @@ function mitataVersion(): string {
 }
 
 async function main(): Promise<void> {
-  const { options, selected } = parse(process.argv.slice(2));
+  const { options, selected, brokers, quick } = parse(process.argv.slice(2));
   const argv = process.argv.slice(2);
   const header = renderHeader(
     {
@@ -109,7 +123,12 @@ async function main(): Promise<void> {
     all.push(...rendered.verdicts);
     process.stdout.write(`\n${rendered.markdown}\n`);
   }
-  process.stdout.write(`\n${renderVerdicts(all)}\n`);
+  if (selected.length > 0) process.stdout.write(`\n${renderVerdicts(all)}\n`);
+  for (const broker of brokers) {
+    process.stderr.write(`broker: ${broker.title}\n`);
+    const report = await broker.run(quick ? { messages: 5_000, rounds: 1 } : {});
+    process.stdout.write(`\n${report.markdown}\n`);
+  }
 }
 
 main().catch((error: unknown) => {
