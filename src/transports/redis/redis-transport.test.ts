@@ -134,6 +134,8 @@ describe.skipIf(!redisUp)('RedisTransport on a real Redis', () => {
     await made.ack(delivery!);
     await made.close();
     await cleanup(made);
+    // ioredis clears its own disconnect timer once each socket has closed, a moment later.
+    for (const deadline = Date.now() + 800; timers() > before && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(timers()).toBeLessThanOrEqual(before);
   });
 
