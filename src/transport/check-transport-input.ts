@@ -44,23 +44,24 @@ export function checkOutgoingMessages(transport: string, messages: readonly Outg
   if (!Array.isArray(list)) {
     throw new TypeError(`${transport} send() takes an array of messages; got ${describeValue(messages)}.`);
   }
-  messages.forEach((message, index) => {
-    const problem = problemOf(message);
+  for (let index = 0; index < messages.length; index++) {
+    const problem = problemOf(messages[index] as OutgoingMessage);
     if (problem !== undefined) throw new TypeError(`${transport} send(): message ${index} ${problem}.`);
-  });
+  }
 }
 
 function problemOf(message: OutgoingMessage): string | undefined {
   if (typeof message !== 'object' || message === null) return `must be an object; got ${describeValue(message)}`;
-  if (typeof message.id !== 'string' || message.id === '' || /[\r\n]/.test(message.id)) {
+  if (typeof message.id !== 'string' || message.id === '' || message.id.includes('\n') || message.id.includes('\r')) {
     return `needs an "id" that is a non-empty string without line breaks; got ${describeValue(message.id)}`;
   }
   if (!(message.body instanceof Uint8Array)) return `needs a "body" that is a Uint8Array; got ${describeValue(message.body)}`;
   if (typeof message.headers !== 'object' || message.headers === null) {
     return `needs "headers" that is an object of strings; got ${describeValue(message.headers)}`;
   }
-  for (const [name, value] of Object.entries(message.headers)) {
-    if (typeof value !== 'string') return `header "${name}" must be a string; got ${describeValue(value)}`;
+  const headers = message.headers;
+  for (const name in headers) {
+    if (Object.hasOwn(headers, name) && typeof headers[name] !== 'string') return `header "${name}" must be a string; got ${describeValue(headers[name])}`;
   }
   if (message.notBefore !== undefined && !Number.isFinite(message.notBefore)) {
     return `has a "notBefore" that is not a finite number of epoch milliseconds; got ${describeValue(message.notBefore)}`;

@@ -6,7 +6,7 @@ import { JsonCodec } from './json-codec.js';
 import { MessageDecodeError } from './message-decode-error.js';
 import { MessageHeader } from './message-headers.js';
 import { newMessageId } from './message-id.js';
-import { messageRegistry, type MessageRegistry } from './message-registry.js';
+import { messageRegistry, type MessageDefinition, type MessageRegistry } from './message-registry.js';
 import { isTraceparent, readEnvelope } from './read-envelope.js';
 import { revive } from './revive.js';
 import type { TransportMessage } from './transport.js';
@@ -109,16 +109,17 @@ export function encodeMessage(command: object, options: EncodeMessageOptions = {
   const codec = options.codec ?? defaultCodec;
   const id = options.id ?? newMessageId();
   if (typeof id !== 'string' || id === '') throw new TypeError(`encodeMessage expects id to be a non-empty string; got ${describe(id)}.`);
-  const sentAt = options.now === undefined ? new Date() : new Date(options.now);
-  if (Number.isNaN(sentAt.getTime())) throw new TypeError(`encodeMessage expects now to be a valid Date or epoch milliseconds; got ${describe(options.now)}.`);
+  const sentAtMs = options.now === undefined ? Date.now() : new Date(options.now).getTime();
+  if (Number.isNaN(sentAtMs)) throw new TypeError(`encodeMessage expects now to be a valid Date or epoch milliseconds; got ${describe(options.now)}.`);
 
   const given = options.headers ?? {};
   const headers: Record<string, string> = {};
-  for (const [key, value] of Object.entries(given)) {
+  for (const key in given) {
+    if (!Object.hasOwn(given, key)) continue;
     if (RESERVED.has(key.toLowerCase())) {
       throw new TypeError(`encodeMessage sets the ${JSON.stringify(key)} header itself; remove it from headers.`);
     }
-    if (!PROPAGATED.has(key)) headers[key] = headerValue(key, value);
+    if (!PROPAGATED.has(key)) headers[key] = headerValue(key, given[key]);
   }
   const traceparent = options.traceparent ?? given[MessageHeader.traceparent];
   if (traceparent !== undefined && !isTraceparent(headerValue(MessageHeader.traceparent, traceparent))) {
@@ -134,9 +135,23 @@ export function encodeMessage(command: object, options: EncodeMessageOptions = {
   headers[MessageHeader.name] = definition.name;
   headers[MessageHeader.version] = String(definition.version);
   headers[MessageHeader.contentType] = codec.contentType;
-  headers[MessageHeader.sentAt] = sentAt.toISOString();
+  headers[MessageHeader.sentAt] = isoTime(sentAtMs);
 
-  return { id, headers, body: codec.encode(Object.fromEntries(Object.entries(command))) };
+  // The spread copies own enumerable fields as data properties (an own `__proto__` included, so
+  // the codec refuses it), reading each getter once.
+  return { id, headers, body: codec.encode({ ...command }) };
+}
+
+let lastIsoMs = Number.NaN;
+let lastIso = '';
+
+/** `new Date(ms).toISOString()`, computed once per millisecond: a batch is mostly sent within one. */
+function isoTime(ms: number): string {
+  if (ms !== lastIsoMs) {
+    lastIso = new Date(ms).toISOString();
+    lastIsoMs = ms;
+  }
+  return lastIso;
 }
 
 /**
@@ -157,6 +172,17 @@ export function encodeMessage(command: object, options: EncodeMessageOptions = {
  * await bus.dispatch(command);
  */
 export async function decodeMessage(message: TransportMessage, options: MessageCodingOptions = {}): Promise<DecodedMessage> {
+  return decodeMessageSoon(message, options);
+}
+
+/**
+ * {@link decodeMessage} without a promise where none is needed: the decoded message at once,
+ * unless the class has a schema, whose validation may answer later.
+ *
+ * @internal
+ * @throws the same errors as {@link decodeMessage} rejects with, synchronously when no schema runs.
+ */
+export function decodeMessageSoon(message: TransportMessage, options: MessageCodingOptions = {}): DecodedMessage | Promise<DecodedMessage> {
   if (typeof message !== 'object' || (message as unknown) === null || typeof message.headers !== 'object' || !(message.body instanceof Uint8Array)) {
     throw new TypeError(`decodeMessage expects a message { id, headers, body: Uint8Array }; got ${describe(message)}.`);
   }
@@ -179,12 +205,18 @@ export async function decodeMessage(message: TransportMessage, options: MessageC
   } catch (error) {
     throw new MessageDecodeError('undecodable', `The body of ${JSON.stringify(messageName)} cannot be decoded: ${error instanceof Error ? error.message : String(error)}`, { cause: error, messageName });
   }
-  const data = definition.schema === undefined ? payload : await validatePayload(definition.schema, messageName, payload);
+  if (definition.schema === undefined) return decoded(definition, payload, envelope);
+  return validatePayload(definition.schema, messageName, payload).then((data) => decoded(definition, data, envelope));
+}
+
+function decoded(definition: MessageDefinition, data: unknown, envelope: Envelope): DecodedMessage {
   if (data instanceof definition.messageClass) return { command: data, envelope };
   if (!isPlainObject(data)) {
-    throw new MessageDecodeError('invalid-payload', `The payload of ${JSON.stringify(messageName)} must be an object of the command's fields; got ${describe(data)}.`, { messageName });
+    throw new MessageDecodeError('invalid-payload', `The payload of ${JSON.stringify(envelope.name)} must be an object of the command's fields; got ${describe(data)}.`, {
+      messageName: envelope.name,
+    });
   }
-  return { command: revive(definition.messageClass, data, messageName), envelope };
+  return { command: revive(definition.messageClass, data, envelope.name), envelope };
 }
 
 function commandClassOf(command: unknown): MessageClass {

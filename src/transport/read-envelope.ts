@@ -29,27 +29,19 @@ export function isTraceparent(value: string): boolean {
  */
 export function readEnvelope(message: TransportMessage, codec: Codec): Envelope {
   const headers = message.headers;
-  const header = (name: string): string | undefined => {
-    const value: unknown = headers[name];
-    return typeof value === 'string' && value !== '' ? value : undefined;
-  };
-  const name = header(MessageHeader.name);
-  const messageName = name;
-  const fail = (detail: string): never => {
-    throw new MessageDecodeError('undecodable', `The message${name === undefined ? '' : ` ${JSON.stringify(name)}`} has ${detail}.`, { messageName });
-  };
-  if (name === undefined) return fail(`no ${MessageHeader.name} header, so it cannot be matched to a class`);
-  const id = header(MessageHeader.id) ?? (typeof message.id === 'string' && message.id !== '' ? message.id : fail(`no ${MessageHeader.id} header`));
-  const version = header(MessageHeader.version);
-  if (version === undefined || !/^[1-9]\d{0,8}$/.test(version)) fail(`a ${MessageHeader.version} header that is not a positive integer: ${JSON.stringify(version ?? null)}`);
-  const contentType = header(MessageHeader.contentType);
-  if (contentType?.split(';')[0]?.trim().toLowerCase() !== codec.contentType.toLowerCase()) {
-    fail(`content-type ${JSON.stringify(contentType ?? null)}, but this codec reads ${JSON.stringify(codec.contentType)}`);
+  const name = header(headers, MessageHeader.name);
+  if (name === undefined) return malformed(name, `no ${MessageHeader.name} header, so it cannot be matched to a class`);
+  const id = header(headers, MessageHeader.id) ?? (typeof message.id === 'string' && message.id !== '' ? message.id : malformed(name, `no ${MessageHeader.id} header`));
+  const version = header(headers, MessageHeader.version);
+  if (version === undefined || !VERSION.test(version)) malformed(name, `a ${MessageHeader.version} header that is not a positive integer: ${JSON.stringify(version ?? null)}`);
+  const contentType = header(headers, MessageHeader.contentType);
+  if (!contentTypeMatches(contentType, codec.contentType)) {
+    malformed(name, `content-type ${JSON.stringify(contentType ?? null)}, but this codec reads ${JSON.stringify(codec.contentType)}`);
   }
-  const sentAtHeader = header(MessageHeader.sentAt);
-  const sentAt = sentAtHeader === undefined ? new Date(Number.NaN) : new Date(sentAtHeader);
-  if (Number.isNaN(sentAt.getTime())) fail(`a ${MessageHeader.sentAt} header that is not a date: ${JSON.stringify(sentAtHeader ?? null)}`);
-  const traceparent = header(MessageHeader.traceparent);
+  const sentAtHeader = header(headers, MessageHeader.sentAt);
+  const sentAtMs = sentAtHeader === undefined ? Number.NaN : parseTime(sentAtHeader);
+  if (Number.isNaN(sentAtMs)) malformed(name, `a ${MessageHeader.sentAt} header that is not a date: ${JSON.stringify(sentAtHeader ?? null)}`);
+  const traceparent = header(headers, MessageHeader.traceparent);
   const validTraceparent = traceparent !== undefined && isTraceparent(traceparent) ? traceparent : undefined;
   let attempt: number;
   let errorHistory: ErrorRecord[];
@@ -57,19 +49,57 @@ export function readEnvelope(message: TransportMessage, codec: Codec): Envelope 
     attempt = readAttempt(headers);
     errorHistory = readErrorHistory(headers);
   } catch (error) {
-    throw new MessageDecodeError('undecodable', `The message ${JSON.stringify(name)} has a malformed header: ${error instanceof Error ? error.message : String(error)}`, { cause: error, messageName });
+    throw new MessageDecodeError('undecodable', `The message ${JSON.stringify(name)} has a malformed header: ${error instanceof Error ? error.message : String(error)}`, { cause: error, messageName: name });
   }
   return {
     id,
     name,
     version: Number(version),
-    sentAt,
-    correlationId: header(MessageHeader.correlationId) ?? id,
-    causationId: header(MessageHeader.causationId),
+    sentAt: new Date(sentAtMs),
+    correlationId: header(headers, MessageHeader.correlationId) ?? id,
+    causationId: header(headers, MessageHeader.causationId),
     traceparent: validTraceparent,
-    tracestate: validTraceparent === undefined ? undefined : header(MessageHeader.tracestate),
+    tracestate: validTraceparent === undefined ? undefined : header(headers, MessageHeader.tracestate),
     attempt,
     errorHistory,
     headers,
   };
+}
+
+const VERSION = /^[1-9]\d{0,8}$/;
+
+/** A header's value when it is a non-empty string. */
+function header(headers: Readonly<Record<string, string>>, name: string): string | undefined {
+  const value: unknown = headers[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function malformed(name: string | undefined, detail: string): never {
+  throw new MessageDecodeError('undecodable', `The message${name === undefined ? '' : ` ${JSON.stringify(name)}`} has ${detail}.`, { messageName: name });
+}
+
+// One-entry caches: the messages of one batch mostly share their content type and sent-at.
+let lastContentType: string | undefined;
+let lastCodecType = '';
+let lastMatch = false;
+let lastTimeText = '';
+let lastTimeMs = Number.NaN;
+
+/** Whether the header names the codec's MIME type, parameters and case aside. */
+function contentTypeMatches(contentType: string | undefined, codecType: string): boolean {
+  if (contentType !== lastContentType || codecType !== lastCodecType) {
+    lastMatch = contentType?.split(';')[0]?.trim().toLowerCase() === codecType.toLowerCase();
+    lastContentType = contentType;
+    lastCodecType = codecType;
+  }
+  return lastMatch;
+}
+
+/** `new Date(text).getTime()`, parsed once for a run of equal texts. */
+function parseTime(text: string): number {
+  if (text !== lastTimeText) {
+    lastTimeMs = new Date(text).getTime();
+    lastTimeText = text;
+  }
+  return lastTimeMs;
 }

@@ -14,11 +14,18 @@ import { MessageDecodeError } from './message-decode-error.js';
  * or `prototype` key (a codec must never give one back; this is the last line of defence).
  */
 export function revive(messageClass: MessageClass, data: object, messageName: string): object {
-  const instance = Object.create(messageClass.prototype as object) as object;
-  for (const key of Object.keys(data)) {
-    if (FORBIDDEN_KEYS.has(key)) {
+  for (const key of FORBIDDEN_KEYS) {
+    if (Object.prototype.propertyIsEnumerable.call(data, key)) {
       throw new MessageDecodeError('invalid-payload', `The payload of ${JSON.stringify(messageName)} has the key ${JSON.stringify(key)}, refused to prevent prototype pollution; it was not revived into ${nameOf(messageClass)}.`, { messageName });
     }
+  }
+  if (Object.getOwnPropertySymbols(data).length === 0) {
+    // A spread in a literal defines each field as an own data property, as class fields are (a
+    // setter on the prototype never runs on untrusted data), in one step; `__proto__: ` sets the prototype.
+    return { __proto__: messageClass.prototype as object, ...data };
+  }
+  const instance = Object.create(messageClass.prototype as object) as object;
+  for (const key of Object.keys(data)) {
     // defineProperty, not assignment: a setter on the prototype must not run on untrusted data.
     Object.defineProperty(instance, key, { value: (data as Record<string, unknown>)[key], writable: true, enumerable: true, configurable: true });
   }
