@@ -2,7 +2,7 @@ import type { Delivery, ReceiveOptions } from '../../transport/transport.js';
 import { evalsha, redisScript, withinMs, type RedisConnection } from './connection.js';
 import type { RedisDelayedMessages } from './delayed.js';
 import { parsePromote } from './delayed.js';
-import { list, messageOf, parseEntry, text } from './entries.js';
+import { deliveryOf, list, text } from './entries.js';
 import type { ResolvedRedisOptions } from './options.js';
 
 /**
@@ -34,11 +34,6 @@ const leaveScript = redisScript(`
 if #redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2]) > 0 then return 0 end
 redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
 return 1`);
-
-function delivery(entry: unknown, count: unknown): Delivery | undefined {
-  const parsed = parseEntry(entry);
-  return parsed === undefined ? undefined : { ...messageOf(parsed), receipt: parsed.entryId, deliveryCount: Number(count) };
-}
 
 /** Whether Redis answered that the stream or its group is missing (deleted, or Redis restarted without persistence). */
 export function isMissingGroup(error: unknown): boolean {
@@ -125,11 +120,12 @@ export class RedisReceiver {
     ]);
     const [cursor, entries] = list(taken);
     this.#cursor = text(cursor) || '0-0';
-    const deliveries = list(entries).flatMap((item) => {
-      const [id, fields, count] = list(item);
-      const received = delivery([id, fields], count);
-      return received === undefined ? [] : [received];
-    });
+    const deliveries: Delivery[] = [];
+    for (const item of list(entries)) {
+      // The script replies `{id, fields, count}`: the entry, and its delivery count.
+      const received = Array.isArray(item) ? deliveryOf(item, Number(item[2])) : undefined;
+      if (received !== undefined) deliveries.push(received);
+    }
     return { deliveries: this.#leased(deliveries, leaseMs), nextDueInMs: parsePromote(promoted).nextDueInMs };
   }
 
@@ -142,7 +138,11 @@ export class RedisReceiver {
       const reply = await this.#connection.block('receive', ['XREADGROUP', 'GROUP', group, consumer, 'COUNT', max, 'BLOCK', blockMs, 'STREAMS', stream, '>']);
       const [streamReply] = list(reply);
       const [, entries] = list(streamReply);
-      const deliveries = list(entries).flatMap((entry) => delivery(entry, 1) ?? []);
+      const deliveries: Delivery[] = [];
+      for (const entry of list(entries)) {
+        const received = deliveryOf(entry, 1);
+        if (received !== undefined) deliveries.push(received);
+      }
       return this.#leased(deliveries, leaseMs);
     } catch (error) {
       if (this.#closed) return [];

@@ -124,6 +124,47 @@ describe.skipIf(!redisUp)('RedisTransport on a real Redis', () => {
     }
   });
 
+  it('gives every body back byte for byte, UTF-8 text or not, in one batch', async () => {
+    const made = transport();
+    const bodies = [
+      new TextEncoder().encode('{"text":"zażółć 🚀"}'),
+      new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x7d]), // a byte order mark
+      new Uint8Array([0x22, 0xff, 0xfe, 0x22]), // not UTF-8
+      new Uint8Array([0xed, 0xa0, 0x80]), // an encoded surrogate, not UTF-8
+      new Uint8Array(),
+      new Uint8Array(20_000).fill(0x61), // text too large to be checked
+      new TextEncoder().encode('x'.repeat(16 * 1024)),
+    ];
+    try {
+      await made.setup();
+      await made.send(bodies.map((body, index) => ({ id: `m${index}`, headers: { index: String(index) }, body })));
+      const received = await made.receive({ max: bodies.length, leaseMs: 30_000, waitMs: 1_000 });
+      expect(received.map((delivery) => [delivery.id, delivery.headers, [...delivery.body]])).toEqual(bodies.map((body, index) => [`m${index}`, { index: String(index) }, [...body]]));
+    } finally {
+      await made.close();
+      await cleanup(made);
+    }
+  });
+
+  it('reads headers written by other tools without failing: non-strings and __proto__ are left out', async () => {
+    const made = transport();
+    const stream = created.get(made)!;
+    try {
+      await made.setup();
+      await admin!.xadd(stream, '*', 'id', 'm1', 'headers', '{"a":"1","b":2,"__proto__":"x"}', 'body', 'x');
+      await admin!.xadd(stream, '*', 'headers', '[1]', 'body', 'y', 'body', 'z');
+      const [first, second] = await made.receive({ max: 2, leaseMs: 30_000, waitMs: 1_000 });
+      expect(first).toMatchObject({ id: 'm1', headers: { a: '1' } });
+      expect(Object.keys(first!.headers)).toEqual(['a']);
+      expect(Object.getPrototypeOf(first!.headers)).toBe(Object.prototype);
+      expect(second).toMatchObject({ id: second!.receipt, headers: {} });
+      expect(new TextDecoder().decode(second!.body)).toBe('z');
+    } finally {
+      await made.close();
+      await cleanup(made);
+    }
+  });
+
   it('leaves no timer behind once closed, so a process exits as soon as it closes its transport', async () => {
     const timers = (): number => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
     const before = timers();
