@@ -1,71 +1,85 @@
 import type { DispatchContext } from '../context.js';
-import { decodeMessage, type DecodedMessage } from '../transport/envelope.js';
+import { decodeMessageSoon, type DecodedMessage } from '../transport/envelope.js';
 import { appendErrorHistory } from '../transport/error-history.js';
 import { MessageDecodeError } from '../transport/message-decode-error.js';
 import { MessageHeader } from '../transport/message-headers.js';
-import type { DeadLetterReason, Delivery, Transport } from '../transport/transport.js';
+import type { DeadLetterReason, Transport } from '../transport/transport.js';
 import { UnrecoverableError } from '../transport/unrecoverable-error.js';
-import { keepLeaseAlive } from './lease-keepalive.js';
+import type { Job } from './job.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import { runInMessageScope } from './message-scope.js';
 import type { TypedEmitter } from './typed-emitter.js';
 import type { WorkerActivity, WorkerEvents } from './worker-events.js';
 import type { ResolvedWorkerOptions } from './worker-options.js';
 
-/** One delivery the worker is working on. */
-export interface Job {
-  readonly transport: Transport;
-  readonly delivery: Delivery;
-  /** Aborted when the worker gives up on the handler at shutdown. */
-  readonly controller: AbortController;
-  /** `running` while the handler may run, `settling` while its outcome is written, `released` once given back. */
-  state: 'running' | 'settling' | 'released';
-}
-
 /**
  * Takes one delivery from receipt to its outcome: dead-letters a crash-looping or undecodable
- * message before any handler runs, dispatches the command with a keepalive on its lease, then
+ * message before any handler runs, dispatches the command with its lease kept alive, then
  * acknowledges it, schedules a retry with backoff, or dead-letters it.
  *
  * It never throws: a broker call that fails is reported as an `error` event and the message
- * is left to its lease, so it is delivered again (at least once, never lost).
+ * is left to its lease, so it is delivered again (at least once, never lost). It awaits only
+ * what may take time (a schema, the handler, the broker), so a batch of quick handlers costs
+ * few promises.
  */
 export class DeliveryProcessor {
   readonly #options: ResolvedWorkerOptions;
   readonly #events: TypedEmitter<WorkerEvents>;
   readonly #report: (transport: Transport, during: WorkerActivity, error: unknown) => void;
+  readonly #leases: LeaseKeeper;
 
   constructor(options: ResolvedWorkerOptions, events: TypedEmitter<WorkerEvents>, report: (transport: Transport, during: WorkerActivity, error: unknown) => void) {
     this.#options = options;
     this.#events = events;
     this.#report = report;
+    this.#leases = new LeaseKeeper(options.leaseMs, (transport, error) => {
+      report(transport, 'extend-lease', error);
+    });
   }
 
   /** Processes the job's delivery to its outcome; resolves when the outcome is written (or failed to be). */
   async process(job: Job): Promise<void> {
     const { transport, delivery } = job;
     const { maxDeliveries } = this.#options;
-    this.#events.emit('received', { transport: transport.name, messageId: delivery.id, deliveryCount: delivery.deliveryCount });
+    if (this.#events.listenerCount('received') > 0) {
+      this.#events.emit('received', { transport: transport.name, messageId: delivery.id, deliveryCount: delivery.deliveryCount });
+    }
     if (delivery.deliveryCount > maxDeliveries) {
       const message = `Delivered ${delivery.deliveryCount} times, more than maxDeliveries (${maxDeliveries}): its handler may be crashing the worker.`;
       return this.#deadLetter(job, { code: 'max-deliveries', message });
     }
     let decoded: DecodedMessage;
     try {
-      decoded = await decodeMessage(delivery, { registry: this.#options.registry, codec: this.#options.codec });
+      const soon = decodeMessageSoon(delivery, { registry: this.#options.registry, codec: this.#options.codec });
+      decoded = soon instanceof Promise ? await soon : soon;
     } catch (error) {
       const code = error instanceof MessageDecodeError ? error.reason : 'undecodable';
       return this.#deadLetter(job, { code, message: error instanceof Error ? error.message : String(error) });
     }
     if (released(job)) return;
     const started = performance.now();
-    const failure = await this.#handle(job, decoded);
+    let failure: { readonly error: unknown } | undefined;
+    this.#leases.hold(job);
+    try {
+      const result = this.#dispatch(job, decoded);
+      if (isThenable(result)) await result;
+    } catch (error) {
+      failure = { error };
+    } finally {
+      this.#leases.drop(job);
+    }
     if (released(job)) return;
     job.state = 'settling';
     const { envelope } = decoded;
     if (failure === undefined) {
-      if (await this.#settle(job, 'ack', () => transport.ack(delivery))) {
-        const durationMs = performance.now() - started;
-        this.#events.emit('handled', { transport: transport.name, messageId: envelope.id, messageName: envelope.name, durationMs });
+      try {
+        await transport.ack(delivery);
+      } catch (error) {
+        this.#report(transport, 'ack', error);
+        return;
+      }
+      if (this.#events.listenerCount('handled') > 0) {
+        this.#events.emit('handled', { transport: transport.name, messageId: envelope.id, messageName: envelope.name, durationMs: performance.now() - started });
       }
       return;
     }
@@ -85,31 +99,28 @@ export class DeliveryProcessor {
     }
   }
 
-  /** Runs the handler with its context, a lease keepalive and the message scope; returns its error, if any. */
-  async #handle(job: Job, { command, envelope }: DecodedMessage): Promise<{ readonly error: unknown } | undefined> {
-    const { transport, delivery, controller } = job;
+  /** Runs the handler with its context in the message scope; returns what it returned. */
+  #dispatch(job: Job, { command, envelope }: DecodedMessage): unknown {
+    const { transport, delivery } = job;
     const context: DispatchContext = {
       messageId: envelope.id,
       deliveryCount: delivery.deliveryCount,
       attempt: envelope.attempt,
       headers: { ...envelope.headers },
       correlationId: envelope.correlationId,
-      signal: controller.signal,
+      // Made on first read: most handlers never look at their signal.
+      get signal(): AbortSignal {
+        return job.signal;
+      },
+      set signal(signal: AbortSignal) {
+        Object.defineProperty(this, 'signal', { value: signal, writable: true, enumerable: true, configurable: true });
+      },
       receivedFrom: transport.name,
     };
     if (envelope.causationId !== undefined) context.causationId = envelope.causationId;
     const scope = { messageId: envelope.id, correlationId: envelope.correlationId, traceparent: envelope.traceparent, tracestate: envelope.tracestate };
-    const stop = keepLeaseAlive(transport, delivery, this.#options.leaseMs, (error) => {
-      this.#report(transport, 'extend-lease', error);
-    });
-    try {
-      await runInMessageScope(scope, () => this.#options.bus.dispatch(command, context));
-      return undefined;
-    } catch (error) {
-      return { error };
-    } finally {
-      stop();
-    }
+    const { bus } = this.#options;
+    return runInMessageScope(scope, () => bus.dispatch(command, context));
   }
 
   async #deadLetter(job: Job, reason: DeadLetterReason): Promise<void> {
@@ -133,6 +144,11 @@ export class DeliveryProcessor {
       return false;
     }
   }
+}
+
+/** Whether a handler's result must be awaited; reading `then` may throw, which counts as the handler's error. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }
 
 /** Whether the worker gave the job's message back; read through a call, since it changes while we await. */

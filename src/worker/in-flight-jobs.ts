@@ -1,5 +1,6 @@
 import type { Delivery, Transport } from '../transport/transport.js';
-import type { DeliveryProcessor, Job } from './delivery-processor.js';
+import type { DeliveryProcessor } from './delivery-processor.js';
+import { Job } from './job.js';
 import { ShutdownTimeoutError } from './shutdown-timeout-error.js';
 import { sleep } from './sleep.js';
 import type { Slots } from './slots.js';
@@ -37,7 +38,7 @@ export class InFlightJobs {
 
   /** Processes a delivery whose slot is taken; frees the slot, then calls `done`, once it is over. */
   run(transport: Transport, delivery: Delivery, done: () => void): void {
-    const job: Job = { transport, delivery, controller: new AbortController(), state: 'running' };
+    const job = new Job(transport, delivery);
     const finished = this.#processor.process(job).finally(() => {
       this.#jobs.delete(job);
       this.#slots.release();
@@ -48,7 +49,7 @@ export class InFlightJobs {
 
   /** Gives back at once a delivery that arrived while the worker was stopping, and frees its slot. */
   giveBack(transport: Transport, delivery: Delivery): void {
-    const job: Job = { transport, delivery, controller: new AbortController(), state: 'running' };
+    const job = new Job(transport, delivery);
     void this.#release(job).finally(() => {
       this.#slots.release();
     });
@@ -69,7 +70,7 @@ export class InFlightJobs {
     for (const [job, done] of this.#jobs) {
       if (job.state === 'running') {
         waits.push(this.#release(job));
-        job.controller.abort(new ShutdownTimeoutError(timeoutMs));
+        job.abort(new ShutdownTimeoutError(timeoutMs));
       } else if (job.state === 'settling') {
         waits.push(done);
       }

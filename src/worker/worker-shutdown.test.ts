@@ -40,6 +40,24 @@ describe('Worker shutdown', () => {
     expect(await kit.transport.receive({ max: 5, leaseMs: 1_000, waitMs: 0 })).toEqual([]);
   });
 
+  it('gives a handler that reads its signal only after the timeout an aborted one, also through a copied context', async () => {
+    const seen: { aborted: boolean | undefined; reason: unknown; copied: boolean | undefined }[] = [];
+    kit = createKit({
+      handler: async (_command, context) => {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        seen.push({ aborted: context?.signal?.aborted, reason: context?.signal?.reason, copied: { ...context }.signal?.aborted });
+      },
+    });
+    await kit.transport.send([encodeMessage(new Job('late-reader'), { registry: kit.registry })]);
+    const worker = kit.worker({ shutdownTimeoutMs: 30, leaseMs: 60_000 });
+    worker.start();
+    await waitFor(() => kit.calls.length === 1, 'the handler to start');
+    await worker.stop();
+    await waitFor(() => seen.length === 1, 'the handler to read its signal');
+    expect(seen[0]).toMatchObject({ aborted: true, copied: true });
+    expect(seen[0]?.reason).toBeInstanceOf(ShutdownTimeoutError);
+  });
+
   it('aborts handlers still running at the timeout and releases their messages for immediate redelivery', async () => {
     kit = timedKit();
     const short = encodeMessage(new Job('20'), { registry: kit.registry });

@@ -156,12 +156,15 @@ export class Worker {
       return;
     }
     this.#limits?.took(1);
-    this.#jobs.run(transport, delivery, () => {
-      this.#processed++;
-      this.#checkLimits();
-    });
+    this.#jobs.run(transport, delivery, this.#jobDone);
     this.#checkLimits();
   }
+
+  /** Called as each job is over: one function for all of them. */
+  readonly #jobDone = (): void => {
+    this.#processed++;
+    this.#checkLimits();
+  };
 
   #checkLimits(): void {
     const reached = this.#state === 'running' ? this.#limits?.reached() : undefined;
