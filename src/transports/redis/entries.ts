@@ -75,12 +75,20 @@ export function deliveryOf(entry: unknown, deliveryCount: number): Delivery | un
     else if (isField(name, 'headers')) headers = value;
     else if (isField(name, 'body')) body = value;
   }
-  const messageId = id === undefined ? '' : bytes(id).toString('utf8');
+  return deliveryFrom(entryId, id, headers, body, deliveryCount);
+}
+
+/**
+ * The delivery of an entry from its id and the values of its `id`, `headers` and `body` fields
+ * (`undefined` or `null` for a missing one), read as {@link messageOf} reads them.
+ */
+export function deliveryFrom(entryId: unknown, id: unknown, headers: unknown, body: unknown, deliveryCount: number): Delivery {
+  const messageId = id === undefined || id === null ? '' : bytes(id).toString('utf8');
   const receipt = text(entryId);
   return {
     id: messageId === '' ? receipt : messageId,
-    headers: parseHeaders(headers === undefined ? undefined : bytes(headers)),
-    body: body === undefined ? Buffer.alloc(0) : bytes(body),
+    headers: parseHeaders(headers === undefined || headers === null ? undefined : bytes(headers)),
+    body: body === undefined || body === null ? Buffer.alloc(0) : bytes(body),
     receipt,
     deliveryCount,
   };

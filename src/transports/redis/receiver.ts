@@ -2,31 +2,46 @@ import type { Delivery, ReceiveOptions } from '../../transport/transport.js';
 import { evalsha, redisScript, withinMs, type RedisConnection } from './connection.js';
 import type { RedisDelayedMessages } from './delayed.js';
 import { parsePromote } from './delayed.js';
-import { deliveryOf, list, text } from './entries.js';
+import { deliveryFrom, deliveryOf, list, text } from './entries.js';
 import type { ResolvedRedisOptions } from './options.js';
 
 /**
  * Takes up to `max` deliveries in one step: first entries whose lease expired (XAUTOCLAIM with
  * min-idle = the lease, which also counts the delivery; the count is read from the pending
- * list), then new entries (XREADGROUP without BLOCK). Replies `{ next cursor, {{id, fields, count}...} }`.
+ * list), then new entries (XREADGROUP without BLOCK). Replies in one flat list, which costs the
+ * client far less to read than nested entries: `{next cursor, entry id, id, headers, body,
+ * delivery count, entry id, ...}`, a missing field as nil (the last one wins when a field is
+ * given twice, as when reading the entry's fields into a map).
  */
 const takeScript = redisScript(`
 local max = tonumber(ARGV[5])
 local claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], 'COUNT', max)
-local out = {}
+local out = { claimed[1] }
+local taken = 0
+local function add(entry, count)
+  local fields = entry[2]
+  local id, headers, body = false, false, false
+  for i = 1, #fields - 1, 2 do
+    local name = fields[i]
+    if name == 'id' then id = fields[i + 1] elseif name == 'headers' then headers = fields[i + 1] elseif name == 'body' then body = fields[i + 1] end
+  end
+  local n = #out
+  out[n + 1] = entry[1]; out[n + 2] = id; out[n + 3] = headers; out[n + 4] = body; out[n + 5] = count
+  taken = taken + 1
+end
 for _, entry in ipairs(claimed[2]) do
   if type(entry) == 'table' and type(entry[2]) == 'table' then
     local pending = redis.call('XPENDING', KEYS[1], ARGV[1], entry[1], entry[1], 1)
-    out[#out + 1] = { entry[1], entry[2], pending[1] and pending[1][4] or 1 }
+    add(entry, pending[1] and pending[1][4] or 1)
   end
 end
-if #out < max then
-  local fresh = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', max - #out, 'STREAMS', KEYS[1], '>')
+if taken < max then
+  local fresh = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', max - taken, 'STREAMS', KEYS[1], '>')
   if fresh then
-    for _, entry in ipairs(fresh[1][2]) do out[#out + 1] = { entry[1], entry[2], 1 } end
+    for _, entry in ipairs(fresh[1][2]) do add(entry, 1) end
   end
 end
-return { claimed[1], out }
+return out
 `);
 
 /** Removes this consumer from the group, but only while it has no pending entries (deleting it would drop them). */
@@ -118,13 +133,11 @@ export class RedisReceiver {
       this.#delayed.promoteCommand(100),
       evalsha(takeScript, [stream], [group, consumer, Math.ceil(leaseMs), this.#cursor, max]),
     ]);
-    const [cursor, entries] = list(taken);
-    this.#cursor = text(cursor) || '0-0';
+    const items = list(taken);
+    this.#cursor = text(items[0]) || '0-0';
     const deliveries: Delivery[] = [];
-    for (const item of list(entries)) {
-      // The script replies `{id, fields, count}`: the entry, and its delivery count.
-      const received = Array.isArray(item) ? deliveryOf(item, Number(item[2])) : undefined;
-      if (received !== undefined) deliveries.push(received);
+    for (let index = 1; index + 4 < items.length; index += 5) {
+      deliveries.push(deliveryFrom(items[index], items[index + 1], items[index + 2], items[index + 3], Number(items[index + 4])));
     }
     return { deliveries: this.#leased(deliveries, leaseMs), nextDueInMs: parsePromote(promoted).nextDueInMs };
   }

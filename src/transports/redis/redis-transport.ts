@@ -82,9 +82,10 @@ export class RedisTransport implements Transport {
     return this.#receiver.receive(options, () => this.setup());
   }
 
-  async ack(delivery: Delivery): Promise<void> {
-    this.#open('ack');
-    await this.#outcomes.ack(delivery);
+  ack(delivery: Delivery): Promise<void> {
+    // Not async: one promise per ack, the one settled when its coalesced script call answers.
+    if (this.#closing !== undefined) return Promise.reject(new TransportClosedError(this.name, 'ack'));
+    return this.#outcomes.ack(delivery);
   }
 
   async retry(delivery: Delivery, delayMs: number, headers: Readonly<Record<string, string>>): Promise<void> {
