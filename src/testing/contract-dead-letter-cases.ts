@@ -48,6 +48,22 @@ export const deadLetterCases: readonly ContractCase[] = [
     },
   },
   {
+    name: 'deadLetter with headers keeps the bytes and stores those headers instead of the delivered ones',
+    async run({ transport, message, receiveOne }) {
+      const sent = message('dead-with-headers');
+      await transport.send([sent]);
+      const headers = { ...sent.headers, attempt: '3', 'error-history': '[{"name":"Error","message":"the last ✗","at":"2024-05-01T00:00:00.000Z"}]' };
+      const delivery = await receiveOne(sent, 'message to dead-letter with new headers');
+      await transport.deadLetter(delivery, { code: 'max-attempts', message: 'contract test' }, headers);
+      const letter = await transport.deadLetters.get(sent.id);
+      check(letter !== undefined, `dead letter "${sent.id}" is missing.`);
+      checkHeaders(letter.headers, headers, 'headers of a dead letter given new headers');
+      checkBytes(letter.body, sent.body, 'body of a dead letter given new headers');
+      checkEqual(letter.reason.code, 'max-attempts', 'reason code of a dead letter given new headers');
+      checkEqual(await transport.deadLetters.remove([sent.id]), 1, 'count returned by remove([id])');
+    },
+  },
+  {
     name: 'dead letters are listed oldest first up to limit; redrive() and remove() take all',
     async run({ transport, message, receive }) {
       const { deadLetters } = transport;

@@ -144,14 +144,15 @@ export class InMemoryTransport implements Transport {
     });
   }
 
-  /** Moves the message, with the headers and bytes it was delivered with, to {@link deadLetters}. */
-  deadLetter(delivery: Delivery, reason: DeadLetterReason): Promise<void> {
+  /** Moves the message, with the bytes and the headers it was delivered with (or `headers`), to {@link deadLetters}. */
+  deadLetter(delivery: Delivery, reason: DeadLetterReason, headers?: Readonly<Record<string, string>>): Promise<void> {
     return this.#run('dead-letter', () => {
       const slot = this.#find(delivery, false);
       if (slot === undefined) return;
       this.#remove(slot);
       const { code, message } = reason;
-      this.deadLetters.add({ ...slot.message, reason: { code, message }, failedAt: Date.now(), deliveryCount: slot.deliveryCount });
+      const kept = headers === undefined ? slot.message.headers : Object.freeze({ ...headers });
+      this.deadLetters.add({ ...slot.message, headers: kept, reason: { code, message }, failedAt: Date.now(), deliveryCount: slot.deliveryCount });
     });
   }
 

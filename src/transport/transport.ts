@@ -76,7 +76,8 @@ export type TransportHealth = 'connected' | 'reconnecting' | 'failed';
  *   `leaseMs` (Redis measures a lease against the `leaseMs` of the consumer that reclaims it).
  * - `ack` removes the message for good. `retry` removes this delivery and makes the message
  *   (with the given headers, same body) deliverable again no earlier than `delayMs` from now.
- *   `deadLetter` moves the message with its original headers and bytes to the dead letters.
+ *   `deadLetter` moves the message with its original bytes to the dead letters, with its
+ *   original headers or, when given, the headers passed to it.
  *   `release` gives the message back at once, for immediate redelivery. `extendLease` pushes
  *   the lease end to `leaseMs` from now. Once a lease has passed to a newer delivery,
  *   `extendLease` and `release` of the older one do nothing.
@@ -99,8 +100,12 @@ export interface Transport {
   ack(delivery: Delivery): Promise<void>;
   /** Schedules the message again after `delayMs`, with new headers (the attempt history). */
   retry(delivery: Delivery, delayMs: number, headers: Readonly<Record<string, string>>): Promise<void>;
-  /** Moves the message, with its original bytes, to the dead letters. */
-  deadLetter(delivery: Delivery, reason: DeadLetterReason): Promise<void>;
+  /**
+   * Moves the message, with its original bytes, to the dead letters: with the headers it was
+   * delivered with, or with `headers` when given (the worker gives them to add the last error
+   * to the error history).
+   */
+  deadLetter(delivery: Delivery, reason: DeadLetterReason, headers?: Readonly<Record<string, string>>): Promise<void>;
   /** Keeps the delivery leased for another `leaseMs` from now. */
   extendLease(delivery: Delivery, leaseMs: number): Promise<void>;
   /** Gives the delivery back for immediate redelivery to any consumer. */

@@ -86,14 +86,16 @@ export class DeliveryProcessor {
     const { error } = failure;
     this.#events.emit('failed', { transport: transport.name, messageId: envelope.id, messageName: envelope.name, attempt: envelope.attempt, error });
     const { retry } = this.#options;
+    const limit = this.#options.errorHistoryLimit;
     if (error instanceof UnrecoverableError) {
-      return this.#deadLetter(job, { code: 'unrecoverable', message: `Attempt ${envelope.attempt} failed with an UnrecoverableError: ${error.message}` });
+      const reason = { code: 'unrecoverable', message: `Attempt ${envelope.attempt} failed with an UnrecoverableError: ${error.message}` };
+      return this.#deadLetter(job, reason, withLastError(delivery.headers, error, limit));
     }
     if (!retry.shouldRetry(envelope.attempt)) {
-      return this.#deadLetter(job, { code: 'max-attempts', message: `All ${envelope.attempt} attempts failed; the last with ${describeError(error)}` });
+      const reason = { code: 'max-attempts', message: `All ${envelope.attempt} attempts failed; the last with ${describeError(error)}` };
+      return this.#deadLetter(job, reason, withLastError(delivery.headers, error, limit));
     }
     const delayMs = retry.delayMs(envelope.attempt);
-    const limit = this.#options.errorHistoryLimit;
     if (await this.#settle(job, 'retry', () => transport.retry(delivery, delayMs, appendErrorHistory(delivery.headers, error, { limit })))) {
       this.#events.emit('retried', { transport: transport.name, messageId: envelope.id, attempt: envelope.attempt + 1, delayMs });
     }
@@ -123,11 +125,13 @@ export class DeliveryProcessor {
     return runInMessageScope(scope, () => bus.dispatch(command, context));
   }
 
-  async #deadLetter(job: Job, reason: DeadLetterReason): Promise<void> {
+  /** Dead-letters the job's message with its original headers, or `headers` when given. */
+  async #deadLetter(job: Job, reason: DeadLetterReason, headers?: Readonly<Record<string, string>>): Promise<void> {
     if (released(job)) return;
     job.state = 'settling';
     const { transport, delivery } = job;
-    if (await this.#settle(job, 'dead-letter', () => transport.deadLetter(delivery, reason))) {
+    const write = headers === undefined ? () => transport.deadLetter(delivery, reason) : () => transport.deadLetter(delivery, reason, headers);
+    if (await this.#settle(job, 'dead-letter', write)) {
       const messageId = delivery.headers[MessageHeader.id] ?? delivery.id;
       this.#events.emit('dead-lettered', { transport: transport.name, messageId, reason });
     }
@@ -144,6 +148,18 @@ export class DeliveryProcessor {
       return false;
     }
   }
+}
+
+/**
+ * The headers a failed message is dead-lettered with: its error history with the last error
+ * added, and its `attempt` left as it is (the number of the attempt that failed last), so the
+ * dead letter holds the whole history and a redrive goes on counting from there.
+ */
+function withLastError(headers: Readonly<Record<string, string>>, error: unknown, limit: number): Record<string, string> {
+  const updated = appendErrorHistory(headers, error, { limit });
+  const attempt = headers[MessageHeader.attempt];
+  if (attempt !== undefined) return { ...updated, [MessageHeader.attempt]: attempt };
+  return Object.fromEntries(Object.entries(updated).filter(([name]) => name !== MessageHeader.attempt));
 }
 
 /** Whether a handler's result must be awaited; reading `then` may throw, which counts as the handler's error. */

@@ -22,7 +22,7 @@ describe('FailureStore', () => {
     await waitFor(() => worker.health().processed === 3, 'three attempts');
     const [failed] = await store.list();
     expect(failed).toMatchObject({ id: message.id, messageName: 'test.job', attempts: 3, reason: { code: 'max-attempts' } });
-    expect(failed?.errorHistory.map((error) => error.message)).toEqual(['failure 1', 'failure 2']);
+    expect(failed?.errorHistory.map((error) => error.message)).toEqual(['failure 1', 'failure 2', 'failure 3']);
     expect(failed?.body).toEqual(message.body);
     expect(await store.show(message.id)).toEqual(failed);
     expect(await store.show('nope')).toBeUndefined();

@@ -8,7 +8,10 @@ export interface FailedMessage extends DeadLetter {
   readonly messageName: string | undefined;
   /** How many handling attempts it had been through: its `attempt` header, 1 without one. */
   readonly attempts: number;
-  /** The errors of the attempts before the last, oldest first (the last one is in `reason`). */
+  /**
+   * The errors of the failed attempts, oldest first, as far as the history's limit keeps them: a
+   * message dead-lettered after its handler failed holds its last error too (summed up in `reason`).
+   */
   readonly errorHistory: readonly ErrorRecord[];
 }
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeMessage } from '../transport/envelope.js';
-import { readErrorHistory } from '../transport/error-history.js';
+import { readAttempt, readErrorHistory } from '../transport/error-history.js';
 import { InMemoryTransport } from '../transport/in-memory-transport.js';
 import { UnrecoverableError } from '../transport/unrecoverable-error.js';
 import { RetryStrategy } from './retry-strategy.js';
@@ -51,7 +51,8 @@ describe('Worker failures', () => {
     ]);
     expect(letter?.reason.code).toBe('max-attempts');
     expect(letter?.reason.message).toContain('All 4 attempts failed; the last with Error: boom 4');
-    expect(readErrorHistory(letter!.headers).map((error) => error.message)).toEqual(['boom 1', 'boom 2', 'boom 3']);
+    expect(readErrorHistory(letter!.headers).map((error) => error.message)).toEqual(['boom 1', 'boom 2', 'boom 3', 'boom 4']);
+    expect(readAttempt(letter!.headers)).toBe(4);
   });
 
   it('dead-letters an UnrecoverableError at once, without retrying', async () => {
@@ -70,6 +71,8 @@ describe('Worker failures', () => {
     const [letter] = await kit.transport.deadLetters.list();
     expect(attempts).toBe(1);
     expect(letter?.reason).toEqual({ code: 'unrecoverable', message: 'Attempt 1 failed with an UnrecoverableError: order 7 does not exist' });
+    expect(readErrorHistory(letter!.headers).map(({ name, message }) => [name, message])).toEqual([['UnrecoverableError', 'order 7 does not exist']]);
+    expect(letter!.headers).not.toHaveProperty('attempt');
   });
 
   it('dead-letters a message delivered more than maxDeliveries times before its handler runs', async () => {

@@ -122,12 +122,13 @@ export class NatsTransport implements Transport {
     this.#receiver.answer(delivery, '+ACK', 'retry');
   }
 
-  /** Publishes the message with its headers, bytes and `reason` to the dead-letter stream, then terminates the delivery. */
-  async deadLetter(delivery: Delivery, reason: DeadLetterReason): Promise<void> {
+  /** Publishes the message with its headers (or `replacement`), bytes and `reason` to the dead-letter stream, then terminates the delivery. */
+  async deadLetter(delivery: Delivery, reason: DeadLetterReason, replacement?: Readonly<Record<string, string>>): Promise<void> {
     this.#open('dead-letter');
     this.#receiver.info(delivery, 'deadLetter');
     const record = { reason: { code: reason.code, message: reason.message }, failedAt: Date.now(), deliveryCount: delivery.deliveryCount };
-    const headers = { ...wireHeaders(delivery), [WireHeader.deadLetter]: writeDeadLetterRecord(record) };
+    const message = replacement === undefined ? delivery : { id: delivery.id, headers: replacement, body: delivery.body };
+    const headers = { ...wireHeaders(message), [WireHeader.deadLetter]: writeDeadLetterRecord(record) };
     const subject = `${this.#options.names.deadLetterSubject}.${subjectToken(delivery.id)}`;
     await this.#connection.publish('dead-letter', subject, delivery.body, headers);
     this.#receiver.answer(delivery, '+TERM', 'dead-letter');

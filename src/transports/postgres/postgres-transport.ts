@@ -172,10 +172,10 @@ export class PostgresTransport implements Transport {
     return this.#receiver.retry(delivery, delayMs, headers);
   }
 
-  /** Moves the row, with the headers and bytes it was delivered with, to the dead-letter table in one statement. */
-  async deadLetter(delivery: Delivery, reason: DeadLetterReason): Promise<void> {
+  /** Moves the row, with the bytes and the headers it was delivered with (or `headers`), to the dead-letter table in one statement. */
+  async deadLetter(delivery: Delivery, reason: DeadLetterReason, headers?: Readonly<Record<string, string>>): Promise<void> {
     this.#checkOpen('dead-letter');
-    return this.#receiver.deadLetter(delivery, reason);
+    return this.#receiver.deadLetter(delivery, reason, headers);
   }
 
   /** Moves the lease end to `leaseMs` from now, if this delivery still holds the lease. */

@@ -67,7 +67,7 @@ WHERE queue = $1 AND ${mine}`,
   RETURNING queue, message_id, headers, body, delivery_count, created_at
 )
 INSERT INTO ${D} (queue, message_id, headers, body, delivery_count, reason_code, reason_message, created_at)
-SELECT queue, message_id, headers, body, delivery_count, $4, $5, created_at FROM moved
+SELECT queue, message_id, coalesce($6::jsonb, headers), body, delivery_count, $4, $5, created_at FROM moved
 ON CONFLICT (queue, message_id) DO UPDATE SET headers = EXCLUDED.headers, body = EXCLUDED.body,
   delivery_count = EXCLUDED.delivery_count, reason_code = EXCLUDED.reason_code,
   reason_message = EXCLUDED.reason_message, failed_at = EXCLUDED.failed_at, created_at = EXCLUDED.created_at`,

@@ -82,14 +82,16 @@ export class PostgresReceiver {
     this.#host.woken();
   }
 
-  /** Moves the row, with the headers and bytes it was delivered with, to the dead-letter table in one statement. */
-  async deadLetter(delivery: Delivery, reason: DeadLetterReason): Promise<void> {
+  /** Moves the row, with the bytes and the headers it was delivered with (or `headers`), to the dead-letter table in one statement. */
+  async deadLetter(delivery: Delivery, reason: DeadLetterReason, headers?: Readonly<Record<string, string>>): Promise<void> {
     const { name, queue, queries } = this.#host;
     const { rowId, token } = parseReceipt(name, 'deadLetter', delivery);
     if (typeof reason !== 'object' || reason === null || typeof reason.code !== 'string' || typeof reason.message !== 'string') {
       throw new TypeError(`${name} deadLetter() takes a reason { code, message } of strings; got ${reason === null ? 'null' : typeof reason}.`);
     }
-    await this.#settle('dead-letter', { text: queries.deadLetter, values: [queue, rowId, token, replaceNul(reason.code), replaceNul(reason.message)] });
+    if (headers !== undefined) checkOutgoingMessages(name, [{ id: delivery.id, headers, body: new Uint8Array() }]);
+    const stored = headers === undefined ? null : JSON.stringify(Object.fromEntries(Object.entries(headers).map(([header, value]) => [replaceNul(header), replaceNul(value)])));
+    await this.#settle('dead-letter', { text: queries.deadLetter, values: [queue, rowId, token, replaceNul(reason.code), replaceNul(reason.message), stored] });
   }
 
   /** Moves the lease end to `leaseMs` from now, if this delivery still holds the lease. */

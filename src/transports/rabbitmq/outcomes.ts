@@ -69,8 +69,8 @@ export class RabbitMqOutcomes {
     }));
   }
 
-  /** Publishes the original headers and bytes with the reason to the dead-letter queue, then acks the delivery. */
-  async deadLetter(delivery: Delivery, reason: DeadLetterReason): Promise<void> {
+  /** Publishes the original headers (or `replacement`) and bytes with the reason to the dead-letter queue, then acks the delivery. */
+  async deadLetter(delivery: Delivery, reason: DeadLetterReason, replacement?: Readonly<Record<string, string>>): Promise<void> {
     const lease = this.#claim(delivery);
     if (lease === undefined) return;
     const { message } = lease.arrival;
@@ -81,7 +81,7 @@ export class RabbitMqOutcomes {
       [DeadLetterHeader.at]: String(preciseNow()),
       [DeadLetterHeader.deliveryCount]: String(lease.deliveryCount),
     };
-    const { headers } = readMessage(message, lease.id);
+    const headers = replacement ?? readMessage(message, lease.id).headers;
     await this.#publishThenAck(lease, 'dead-letter', () =>
       Promise.resolve({ queue: this.#options.deadLetterQueue, options: publishOptions({ id: lease.id, headers, body: message.content }, extra) }),
     );

@@ -118,10 +118,10 @@ export class RabbitMqTransport implements Transport {
     await this.#outcomes.retry(delivery, delayMs, headers);
   }
 
-  /** Publishes the original bytes and headers with the reason to the dead-letter queue, confirmed, then acks the delivery. */
-  async deadLetter(delivery: Delivery, reason: DeadLetterReason): Promise<void> {
+  /** Publishes the original bytes and headers (or `headers`) with the reason to the dead-letter queue, confirmed, then acks the delivery. */
+  async deadLetter(delivery: Delivery, reason: DeadLetterReason, headers?: Readonly<Record<string, string>>): Promise<void> {
     this.#open('dead-letter');
-    await this.#outcomes.deadLetter(delivery, reason);
+    await this.#outcomes.deadLetter(delivery, reason, headers);
   }
 
   /**

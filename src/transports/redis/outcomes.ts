@@ -39,8 +39,9 @@ end
 return 1`);
 
 /**
- * Settles the entry and adds it, with its original header and body bytes and the reason, to the
- * dead-letter stream in one step. An older dead letter with the same message id is replaced.
+ * Settles the entry and adds it, with its original body bytes and the reason, to the
+ * dead-letter stream in one step: with its original headers, or ARGV[8] when given. An older
+ * dead letter with the same message id is replaced.
  */
 const deadLetterScript = redisScript(`${field}
 local entry = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])[1]
@@ -49,7 +50,7 @@ if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('XDEL', KEYS[1], ARGV[2])
 local older = redis.call('HGET', KEYS[3], ARGV[3])
 if older then redis.call('XDEL', KEYS[2], older) end
-local added = redis.call('XADD', KEYS[2], '*', 'id', ARGV[3], 'headers', field(entry[2], 'headers') or '{}',
+local added = redis.call('XADD', KEYS[2], '*', 'id', ARGV[3], 'headers', ARGV[8] or field(entry[2], 'headers') or '{}',
   'body', field(entry[2], 'body') or '', 'reason-code', ARGV[4], 'reason-message', ARGV[5],
   'failed-at', ARGV[6], 'delivery-count', ARGV[7])
 redis.call('HSET', KEYS[3], ARGV[3], added)
@@ -113,9 +114,10 @@ export class RedisOutcomes {
     await this.#connection.script('retry', retryScript, [stream, delayedKey], args);
   }
 
-  async deadLetter(delivery: Delivery, reason: DeadLetterReason): Promise<void> {
+  async deadLetter(delivery: Delivery, reason: DeadLetterReason, headers?: Readonly<Record<string, string>>): Promise<void> {
     const { stream, group, deadLetterStream, deadLetterIndex } = this.#options;
     const args = [group, delivery.receipt, delivery.id, reason.code, reason.message, Date.now(), delivery.deliveryCount];
+    if (headers !== undefined) args.push(JSON.stringify(headers));
     await this.#connection.script('dead-letter', deadLetterScript, [stream, deadLetterStream, deadLetterIndex], args);
   }
 

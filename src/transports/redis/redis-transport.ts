@@ -94,9 +94,9 @@ export class RedisTransport implements Transport {
     await this.#outcomes.retry(delivery, delayMs, headers);
   }
 
-  async deadLetter(delivery: Delivery, reason: DeadLetterReason): Promise<void> {
+  async deadLetter(delivery: Delivery, reason: DeadLetterReason, headers?: Readonly<Record<string, string>>): Promise<void> {
     this.#open('dead-letter');
-    await this.#outcomes.deadLetter(delivery, reason);
+    await this.#outcomes.deadLetter(delivery, reason, headers);
   }
 
   async extendLease(delivery: Delivery, leaseMs: number): Promise<void> {
