@@ -1,18 +1,25 @@
-/** The three ways of moving messages through Redis that the benchmark compares. */
-export const SUBJECTS = ['bare', 'bullmq', 'troopy'] as const;
+/**
+ * What the harness and its producer and consumer processes say to each other over IPC, and the
+ * payload every subject carries.
+ */
 
-/** One of {@link SUBJECTS}. */
-export type SubjectId = (typeof SUBJECTS)[number];
-
-/** How a child process is started: which subject, which role, where. */
-export interface ChildSetup {
-  readonly subject: SubjectId;
-  readonly role: 'producer' | 'consumer';
+/** Where one run's producer and consumer meet, handed to every {@link Subject} factory and hook. */
+export interface RunTarget {
+  /** The broker's address (a URL, or `host:port` for NATS). */
   readonly url: string;
-  /** The stream key or queue name, unique per run. */
+  /** The run's own stream, queue or table name, unique per run. */
   readonly key: string;
-  /** How many messages a producer sends per batch (`addBulk`, pipelined XADD, `sendBatch`), and a consumer takes at once. */
+  /** Messages per batch a producer sends in one call, and most a consumer takes or runs at once. */
   readonly batch: number;
+}
+
+/** How a child process is started: which broker module, which subject, which role, where. */
+export interface ChildSetup {
+  /** URL of the module whose default export is the broker definition. */
+  readonly module: string;
+  readonly subject: string;
+  readonly role: 'producer' | 'consumer';
+  readonly run: RunTarget;
 }
 
 /** A phase of one run: a warm-up, a flat-out throughput phase, or a paced latency phase. */
@@ -23,20 +30,16 @@ export interface Phase {
   readonly ratePerSecond?: number;
 }
 
-/** Parent to child. */
-export type Command =
-  | { readonly type: 'expect'; readonly phase: Phase }
-  | { readonly type: 'produce'; readonly phase: Phase }
-  | { readonly type: 'exit' };
+/** Harness to child. */
+export type ChildCommand = { readonly type: 'expect'; readonly phase: Phase } | { readonly type: 'produce'; readonly phase: Phase } | { readonly type: 'exit' };
 
-/** Child to parent. */
-export type Reply =
+/** Child to harness. */
+export type ChildReply =
   | { readonly type: 'ready' }
   | { readonly type: 'expecting' }
   | { readonly type: 'produced'; readonly startedAt: number; readonly endedAt: number; readonly cpuMicros: number }
   | {
       readonly type: 'consumed';
-      readonly firstAt: number;
       readonly lastAt: number;
       readonly p50: number;
       readonly p99: number;
@@ -58,5 +61,9 @@ export interface Payload {
   readonly pad: string;
 }
 
-/** Pads a payload so that its JSON is about 200 bytes. */
-export const PAD = 'p'.repeat(150);
+const PAD = 'p'.repeat(150);
+
+/** The payload of message `seq`, padded so that its JSON is about 200 bytes. */
+export function payload(seq: number, sentAt: number): Payload {
+  return { seq, sentAt, pad: PAD };
+}

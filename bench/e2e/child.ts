@@ -1,13 +1,14 @@
 /**
- * One producer or consumer of the NATS JetStream end-to-end benchmark, in its own process, driven by
- * the parent (`bench/brokers/nats.ts`) over IPC. The setup comes as JSON in `NATS_E2E_CHILD`.
+ * One producer or consumer of an end-to-end benchmark, in its own process, driven by the
+ * harness over IPC. The setup comes as JSON in `E2E_CHILD`; the subject is found in the broker
+ * definition that `setup.module` default-exports.
  */
-import { now, PAD, type ChildSetup, type Command, type Phase, type Reply } from './protocol.js';
-import { subjects, type Consumer, type Producer } from './subjects.js';
+import { subjectsOf, type Consumer, type EndToEndBroker, type Producer } from './broker.js';
+import { now, payload, type ChildCommand, type ChildReply, type ChildSetup, type Phase } from './protocol.js';
 
-const setup = JSON.parse(process.env.NATS_E2E_CHILD ?? '') as ChildSetup;
+const setup = JSON.parse(process.env.E2E_CHILD ?? '') as ChildSetup;
 
-function reply(message: Reply): void {
+function reply(message: ChildReply): void {
   process.send?.(message);
 }
 
@@ -50,11 +51,12 @@ class Tally {
 async function produce(producer: Producer, phase: Phase): Promise<void> {
   const cpu = process.cpuUsage();
   const startedAt = now();
+  const { batch } = setup.run;
   if (phase.ratePerSecond === undefined) {
-    for (let seq = 0; seq < phase.count; seq += setup.batch) {
-      const size = Math.min(setup.batch, phase.count - seq);
+    for (let seq = 0; seq < phase.count; seq += batch) {
+      const size = Math.min(batch, phase.count - seq);
       const sentAt = now();
-      await producer.sendBatch(Array.from({ length: size }, (_, index) => ({ seq: seq + index, sentAt, pad: PAD })));
+      await producer.sendBatch(Array.from({ length: size }, (_, index) => payload(seq + index, sentAt)));
     }
   } else {
     // Paced: every message is sent on its own at its due time, without waiting for earlier ones.
@@ -63,7 +65,7 @@ async function produce(producer: Producer, phase: Phase): Promise<void> {
     let seq = 0;
     while (seq < phase.count) {
       const due = Math.min(phase.count, Math.floor((now() - startedAt) / interval) + 1);
-      for (; seq < due; seq++) pending.push(producer.sendOne({ seq, sentAt: now(), pad: PAD }));
+      for (; seq < due; seq++) pending.push(producer.sendOne(payload(seq, now())));
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     await Promise.all(pending);
@@ -73,16 +75,18 @@ async function produce(producer: Producer, phase: Phase): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const subject = subjects[setup.subject];
+  const { default: broker } = (await import(setup.module)) as { default: EndToEndBroker };
+  const subject = subjectsOf(broker).find(([id]) => id === setup.subject)?.[1];
+  if (subject === undefined) throw new Error(`the ${broker.id} benchmark has no subject "${setup.subject}"`);
   let tally: Tally | undefined;
   let producer: Producer | undefined;
   let consumer: Consumer | undefined;
-  if (setup.role === 'producer') producer = await subject.producer(setup);
+  if (setup.role === 'producer') producer = await subject.producer(setup.run);
   else {
-    consumer = await subject.consumer(setup);
+    consumer = await subject.consumer(setup.run);
     await consumer.start(({ seq, sentAt }) => tally?.record(seq, sentAt));
   }
-  process.on('message', (command: Command) => {
+  process.on('message', (command: ChildCommand) => {
     void (async () => {
       try {
         if (command.type === 'expect') {

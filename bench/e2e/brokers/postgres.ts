@@ -1,0 +1,166 @@
+/**
+ * PostgreSQL end to end: troopy (Sender + PostgresTransport + Worker) against a bare `pg` loop
+ * (one multi-row INSERT per 100; SELECT ... FOR UPDATE SKIP LOCKED LIMIT 100 + DELETE in one
+ * transaction: the limit for this broker) and pg-boss (insert + work with batches of 100) on
+ * the same database.
+ *
+ * Standalone: `npx tsx bench/e2e/brokers/postgres.ts [--messages=N] [--rounds=N] [--rate=N] [--paced=N] [--subjects=pgboss,troopy]`
+ * (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test).
+ */
+import pg from 'pg';
+import PgBoss from 'pg-boss';
+import { PostgresTransport } from '../../../src/transports/postgres/index.js';
+import type { EndToEndBroker, PeerSubject, Subject } from '../broker.js';
+import { runWhenMain } from '../command-line.js';
+import type { Payload } from '../protocol.js';
+import { troopySubject } from '../troopy-subject.js';
+
+async function query(url: string, text: string, values: unknown[] = []): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text, values);
+  } finally {
+    await client.end();
+  }
+}
+
+const encode = (payload: Payload): Buffer => Buffer.from(JSON.stringify(payload));
+
+// The bare loop: one multi-row INSERT per batch; BEGIN, SELECT ... FOR UPDATE SKIP LOCKED
+// LIMIT n, handle, DELETE, COMMIT; an empty fetch sleeps 10 ms.
+const bareTable = (key: string): string => `"bench_bare_${key.replace(/[^a-z0-9_]/gi, '_')}"`;
+
+const bare: Subject = {
+  label: 'bare pg loop (INSERT 100 per tx / SKIP LOCKED fetch 100 + DELETE, 10 ms poll)',
+  prepare: ({ url, key }) => query(url, `CREATE TABLE ${bareTable(key)} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body bytea NOT NULL)`),
+  async producer({ url, key }) {
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    const table = bareTable(key);
+    return {
+      async sendBatch(payloads) {
+        await pool.query(`INSERT INTO ${table} (body) SELECT unnest($1::bytea[])`, [payloads.map(encode)]);
+      },
+      async sendOne(payload) {
+        await pool.query(`INSERT INTO ${table} (body) VALUES ($1)`, [encode(payload)]);
+      },
+      close: () => pool.end(),
+    };
+  },
+  async consumer({ url, key, batch }) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const table = bareTable(key);
+    let running = true;
+    let loop: Promise<void> = Promise.resolve();
+    return {
+      async start(onMessage) {
+        loop = (async () => {
+          while (running) {
+            await client.query('BEGIN');
+            const { rows } = await client.query<{ id: string; body: Buffer }>({
+              name: 'fetch',
+              text: `SELECT id, body FROM ${table} ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+              values: [batch],
+            });
+            for (const row of rows) onMessage(JSON.parse(row.body.toString()) as Payload);
+            if (rows.length > 0) await client.query({ name: 'delete', text: `DELETE FROM ${table} WHERE id = ANY($1::bigint[])`, values: [rows.map((row) => row.id)] });
+            await client.query('COMMIT');
+            if (rows.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+        })();
+      },
+      async close() {
+        running = false;
+        await loop;
+        await client.end();
+      },
+    };
+  },
+  cleanup: ({ url, key }) => query(url, `DROP TABLE IF EXISTS ${bareTable(key)}`),
+};
+
+// pg-boss on the same database: insert / send, and work() fetching batches of the same size.
+// pg-boss 10 waits out its polling interval after every fetch, so one work() loop does at most
+// batchSize jobs per 0.5 s; ten loops is how it is run for throughput.
+const BOSS_LOOPS = 10;
+
+async function startBoss(url: string, role: string): Promise<PgBoss> {
+  const boss = new PgBoss({ connectionString: url, max: 10, supervise: false, schedule: false });
+  boss.on('error', (error) => console.error(`pg-boss ${role}:`, error));
+  await boss.start();
+  return boss;
+}
+
+const stopBoss = (boss: PgBoss): Promise<void> => boss.stop({ graceful: false, wait: true });
+
+const pgboss: PeerSubject = {
+  id: 'pgboss',
+  name: 'pg-boss',
+  label: `pg-boss 10 (insert + ${BOSS_LOOPS} work() loops, batchSize 100)`,
+  async prepare({ url, key }) {
+    const boss = await startBoss(url, 'prepare');
+    await boss.createQueue(key);
+    await stopBoss(boss);
+  },
+  async producer({ url, key }) {
+    const boss = await startBoss(url, 'producer');
+    return {
+      async sendBatch(payloads) {
+        await boss.insert(payloads.map((data) => ({ name: key, data })));
+      },
+      async sendOne(data) {
+        await boss.send(key, data);
+      },
+      close: () => stopBoss(boss),
+    };
+  },
+  async consumer({ url, key, batch }) {
+    const boss = await startBoss(url, 'consumer');
+    return {
+      async start(onMessage) {
+        for (let loop = 0; loop < BOSS_LOOPS; loop++) {
+          await boss.work<Payload>(key, { batchSize: batch, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+            for (const job of jobs) onMessage(job.data);
+          });
+        }
+      },
+      async close() {
+        await boss.offWork(key);
+        await stopBoss(boss);
+      },
+    };
+  },
+  async cleanup({ url, key }) {
+    const boss = await startBoss(url, 'cleanup');
+    // Completed jobs stay in the queue's partition, whose foreign key would stop deleteQueue.
+    await boss.getDb().executeSql('DELETE FROM pgboss.job WHERE name = $1', [key]);
+    await boss.deleteQueue(key);
+    await stopBoss(boss);
+  },
+};
+
+/** The schema the troopy subject's queue table lives in. */
+const TROOPY_SCHEMA = 'troopy_bench';
+
+const postgres: EndToEndBroker = {
+  id: 'postgres',
+  module: import.meta.url,
+  name: 'PostgreSQL',
+  defaultUrl: () => process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  bare,
+  peer: pgboss,
+  troopy: troopySubject({
+    transportName: 'PostgresTransport',
+    transport: ({ url, key }) => new PostgresTransport({ connectionString: url, schema: TROOPY_SCHEMA, queue: key }),
+    cleanup: ({ url, key }) => query(url, `DELETE FROM "${TROOPY_SCHEMA}".troopy_messages WHERE queue = $1`, [key]),
+  }),
+  report: {
+    flatOut: '; consumers take up to 100 at once',
+    server: 'PostgreSQL (fsync and synchronous_commit on)',
+  },
+};
+
+export default postgres;
+
+runWhenMain(import.meta.url, postgres);
