@@ -365,3 +365,20 @@ describe('JsonCodec reads untagged bodies without copying, exactly as the tag re
     expect(new JsonCodec({ maxDepth: 3 }).decode(bytes('{"a":[[1]]}'))).toStrictEqual({ a: [[1]] });
   });
 });
+
+describe('JsonCodec bodies', () => {
+  it('gives each body bytes of its own, even where small bodies share one block of memory', () => {
+    const own = new JsonCodec();
+    const bodies = Array.from({ length: 2_000 }, (_, index) => own.encode({ index, text: 'ž'.repeat(index % 50) }));
+    const copies = bodies.map((body) => body.slice());
+    bodies.forEach((body, index) => {
+      expect(own.decode(body)).toStrictEqual({ index, text: 'ž'.repeat(index % 50) });
+      body.fill(0);
+      // Overwriting one body leaves the next one as it was.
+      if (index + 1 < bodies.length) expect(bodies[index + 1]).toEqual(copies[index + 1]);
+    });
+    const large = own.encode({ text: 'x'.repeat(100_000) });
+    expect(large.byteOffset).toBe(0);
+    expect(large.buffer.byteLength).toBe(large.byteLength);
+  });
+});

@@ -31,6 +31,9 @@ export interface JsonCodecOptions {
  *   instance inside the payload comes back as a plain object (or as what its `toJSON` gives).
  *   Functions, symbols, cycles, other built-ins (typed arrays, RegExp, Error...) and the keys
  *   `__proto__`, `constructor`, `prototype` are refused at once with an {@link EncodeError}.
+ * - Encoding gives each body its own bytes; a small body is a view into a block shared with
+ *   other bodies (as Node's `Buffer` pool does), so use its `byteOffset` and `byteLength`
+ *   together with its `buffer`.
  * - Decoding never evaluates code and rebuilds every object as a fresh plain object. A body
  *   with a `__proto__`, `constructor` or `prototype` key anywhere is refused as a whole
  *   (`forbidden-key`), never partly copied: such a body is either an attack or was not written
@@ -52,6 +55,9 @@ export class JsonCodec implements Codec {
 
   readonly #encoder = new TextEncoder();
   readonly #decoder = new TextDecoder('utf-8', { fatal: true });
+  /** Small bodies are views into one shared block of memory, as Node's Buffer pool does it: one allocation per block, not per body. */
+  #pool = new Uint8Array(POOL_BYTES);
+  #poolUsed = 0;
 
   constructor(options: JsonCodecOptions = {}) {
     this.maxBytes = positiveInteger('maxBytes', options.maxBytes ?? 1_048_576);
@@ -68,11 +74,27 @@ export class JsonCodec implements Codec {
     // Most payloads are plain JSON already: one read-only pass proves it, and JSON.stringify
     // writes them without the tag writer's copy.
     const json = isPlainJson(payload, this.maxDepth) ? JSON.stringify(payload) : JSON.stringify(toTaggedJson(payload, this.maxDepth));
-    const bytes = this.#encoder.encode(json);
+    const bytes = this.#utf8(json);
     if (bytes.byteLength > this.maxBytes) {
       throw new EncodeError('too-large', `The encoded payload is ${bytes.byteLength} bytes, over the codec's maxBytes of ${this.maxBytes}; send less, or raise maxBytes on both sides.`);
     }
     return bytes;
+  }
+
+  /** UTF-8 bytes of `text`: a view into the pool when it surely fits in a slice of a block, else an array of its own. */
+  #utf8(text: string): Uint8Array {
+    // One UTF-16 unit is at most 3 UTF-8 bytes.
+    const most = text.length * 3;
+    if (most > POOL_BYTES / 8) return this.#encoder.encode(text);
+    if (most > POOL_BYTES - this.#poolUsed) {
+      this.#pool = new Uint8Array(POOL_BYTES);
+      this.#poolUsed = 0;
+    }
+    const start = this.#poolUsed;
+    const { written } = this.#encoder.encodeInto(text, this.#pool.subarray(start));
+    // The next body starts 8-byte aligned, as a fresh array would.
+    this.#poolUsed = start + ((written + 7) & ~7);
+    return this.#pool.subarray(start, start + written);
   }
 
   /**
@@ -107,6 +129,9 @@ export class JsonCodec implements Codec {
     return isUntaggedJson(parsed, this.maxDepth) ? parsed : fromTaggedJson(parsed, this.maxDepth);
   }
 }
+
+/** The size of one block of the body pool. */
+const POOL_BYTES = 64 * 1024;
 
 function positiveInteger(option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {

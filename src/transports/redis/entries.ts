@@ -36,9 +36,12 @@ export function toBuffer(body: Uint8Array): Buffer {
   return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
-/** The fields of a queued message: `id`, `headers` as JSON, `body` as raw bytes. */
-export function messageFields(message: TransportMessage): (string | Buffer)[] {
-  return ['id', message.id, 'headers', JSON.stringify(message.headers), 'body', bodyArgument(message.body)];
+/**
+ * Appends the values of a queued message's fields to `args`: its `id`, its `headers` as JSON
+ * and its `body` bytes (as text when that writes the same bytes, see {@link bodyArgument}).
+ */
+export function pushMessageValues(args: (string | Buffer)[], message: TransportMessage): void {
+  args.push(message.id, JSON.stringify(message.headers), bodyArgument(message.body));
 }
 
 /** Bodies up to this size are checked for UTF-8 and passed as text; larger ones as bytes. */

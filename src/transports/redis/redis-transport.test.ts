@@ -165,6 +165,30 @@ describe.skipIf(!redisUp)('RedisTransport on a real Redis', () => {
     }
   });
 
+  it('sends a batch larger than one add script in order, with a delayed message among them', async () => {
+    const made = transport();
+    const messages = Array.from({ length: 1_201 }, (_, index) => ({ id: `m${index}`, headers: { index: String(index) }, body: new Uint8Array([index % 256]) }));
+    const delayed = { ...messages[600]!, notBefore: Date.now() + 300 };
+    try {
+      await made.setup();
+      await made.send(messages.map((message, index) => (index === 600 ? delayed : message)));
+      const received: string[] = [];
+      while (received.length < messages.length) {
+        const batch = await made.receive({ max: 500, leaseMs: 30_000, waitMs: 2_000 });
+        expect(batch.length).toBeGreaterThan(0);
+        for (const delivery of batch) {
+          received.push(delivery.id);
+          await made.ack(delivery);
+        }
+      }
+      const immediate = messages.filter((_, index) => index !== 600).map((message) => message.id);
+      expect(received).toEqual([...immediate, 'm600']);
+    } finally {
+      await made.close();
+      await cleanup(made);
+    }
+  });
+
   it('leaves no timer behind once closed, so a process exits as soon as it closes its transport', async () => {
     const timers = (): number => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
     const before = timers();

@@ -1,12 +1,26 @@
 import type { OutgoingMessage } from '../../transport/transport.js';
-import type { RedisCommand, RedisConnection } from './connection.js';
+import { evalsha, redisScript, type RedisCommand, type RedisConnection } from './connection.js';
 import type { RedisDelayedMessages } from './delayed.js';
-import { messageFields } from './entries.js';
+import { pushMessageValues } from './entries.js';
+
+/**
+ * Adds messages to the stream, one XADD per `id, headers, body` triple in ARGV, in order.
+ * One script call for a batch costs the client one command instead of one per message.
+ */
+const addScript = redisScript(`
+for i = 1, #ARGV, 3 do
+  redis.call('XADD', KEYS[1], '*', 'id', ARGV[i], 'headers', ARGV[i + 1], 'body', ARGV[i + 2])
+end
+return #ARGV / 3`);
+
+/** The most messages one add script takes, so that one call never holds Redis for long. */
+const ADD_BATCH = 500;
 
 /**
  * Sends messages: XADD to the stream, or ZADD to the delayed set for a `notBefore` in the future
  * (compared with this process's clock; Redis's clock decides when it is moved). A batch goes
- * in one pipeline, and the send resolves only after Redis replied to every command.
+ * in one pipeline (the XADDs in script calls of up to 500 messages), and the send resolves only
+ * after Redis replied to every command.
  */
 export class RedisSender {
   readonly #connection: RedisConnection;
@@ -23,11 +37,20 @@ export class RedisSender {
   async send(messages: readonly OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const now = Date.now();
-    const commands = messages.map((message): RedisCommand =>
-      message.notBefore !== undefined && message.notBefore > now
-        ? this.#delayed.scheduleCommand(message, message.notBefore)
-        : ['XADD', this.#stream, '*', ...messageFields(message)],
-    );
+    const commands: RedisCommand[] = [];
+    let fields: (string | Buffer)[] = [];
+    for (const message of messages) {
+      if (message.notBefore !== undefined && message.notBefore > now) {
+        commands.push(this.#delayed.scheduleCommand(message, message.notBefore));
+        continue;
+      }
+      pushMessageValues(fields, message);
+      if (fields.length === 3 * ADD_BATCH) {
+        commands.push(evalsha(addScript, [this.#stream], fields));
+        fields = [];
+      }
+    }
+    if (fields.length > 0) commands.push(evalsha(addScript, [this.#stream], fields));
     const operation = messages.length === 1 ? 'send a message' : `send ${messages.length} messages`;
     await this.#connection.pipeline(operation, commands);
   }
