@@ -44,10 +44,10 @@ export function readEnvelope(message: TransportMessage, codec: Codec): Envelope 
   const traceparent = header(headers, MessageHeader.traceparent);
   const validTraceparent = traceparent !== undefined && isTraceparent(traceparent) ? traceparent : undefined;
   let attempt: number;
-  let errorHistory: ErrorRecord[];
+  let errorHistory: readonly ErrorRecord[];
   try {
     attempt = readAttempt(headers);
-    errorHistory = readErrorHistory(headers);
+    errorHistory = headers[MessageHeader.errorHistory] === undefined ? NO_ERRORS : readErrorHistory(headers);
   } catch (error) {
     throw new MessageDecodeError('undecodable', `The message ${JSON.stringify(name)} has a malformed header: ${error instanceof Error ? error.message : String(error)}`, { cause: error, messageName: name });
   }
@@ -67,6 +67,8 @@ export function readEnvelope(message: TransportMessage, codec: Codec): Envelope 
 }
 
 const VERSION = /^[1-9]\d{0,8}$/;
+/** The history of a message on its first attempt: one frozen empty list for all of them. */
+const NO_ERRORS: readonly ErrorRecord[] = Object.freeze([]);
 
 /** A header's value when it is a non-empty string. */
 function header(headers: Readonly<Record<string, string>>, name: string): string | undefined {

@@ -37,41 +37,56 @@ export class DeliveryProcessor {
     });
   }
 
-  /** Processes the job's delivery to its outcome; resolves when the outcome is written (or failed to be). */
-  async process(job: Job): Promise<void> {
+  /** Stops the lease keeper's timer, for a worker that stopped with nothing in flight. */
+  stop(): void {
+    this.#leases.stop();
+  }
+
+  /**
+   * Processes the job's delivery to its outcome; resolves when the outcome is written (or failed
+   * to be), after calling `finished`: one promise per delivery, with nothing chained on it.
+   */
+  async process(job: Job, finished: (job: Job) => void): Promise<void> {
     const { transport, delivery } = job;
-    const { maxDeliveries } = this.#options;
-    if (this.#events.listenerCount('received') > 0) {
-      this.#events.emit('received', { transport: transport.name, messageId: delivery.id, deliveryCount: delivery.deliveryCount });
-    }
-    if (delivery.deliveryCount > maxDeliveries) {
-      const message = `Delivered ${delivery.deliveryCount} times, more than maxDeliveries (${maxDeliveries}): its handler may be crashing the worker.`;
-      return this.#deadLetter(job, { code: 'max-deliveries', message });
-    }
-    let decoded: DecodedMessage;
+    // Every outcome below is awaited in the try, so `finished` runs once it is written.
     try {
-      const soon = decodeMessageSoon(delivery, { registry: this.#options.registry, codec: this.#options.codec });
-      decoded = soon instanceof Promise ? await soon : soon;
-    } catch (error) {
-      const code = error instanceof MessageDecodeError ? error.reason : 'undecodable';
-      return this.#deadLetter(job, { code, message: error instanceof Error ? error.message : String(error) });
-    }
-    if (released(job)) return;
-    const started = performance.now();
-    let failure: { readonly error: unknown } | undefined;
-    this.#leases.hold(job);
-    try {
-      const result = this.#dispatch(job, decoded);
-      if (isThenable(result)) await result;
-    } catch (error) {
-      failure = { error };
-    } finally {
-      this.#leases.drop(job);
-    }
-    if (released(job)) return;
-    job.state = 'settling';
-    const { envelope } = decoded;
-    if (failure === undefined) {
+      const { maxDeliveries } = this.#options;
+      if (this.#events.listenerCount('received') > 0) {
+        this.#events.emit('received', { transport: transport.name, messageId: delivery.id, deliveryCount: delivery.deliveryCount });
+      }
+      if (delivery.deliveryCount > maxDeliveries) {
+        const message = `Delivered ${delivery.deliveryCount} times, more than maxDeliveries (${maxDeliveries}): its handler may be crashing the worker.`;
+        await this.#deadLetter(job, { code: 'max-deliveries', message });
+        return;
+      }
+      let decoded: DecodedMessage;
+      try {
+        const soon = decodeMessageSoon(delivery, { registry: this.#options.registry, codec: this.#options.codec });
+        decoded = soon instanceof Promise ? await soon : soon;
+      } catch (error) {
+        const code = error instanceof MessageDecodeError ? error.reason : 'undecodable';
+        await this.#deadLetter(job, { code, message: error instanceof Error ? error.message : String(error) });
+        return;
+      }
+      if (released(job)) return;
+      const started = performance.now();
+      let failure: { readonly error: unknown } | undefined;
+      this.#leases.hold(job);
+      try {
+        const result = this.#dispatch(job, decoded);
+        if (isThenable(result)) await result;
+      } catch (error) {
+        failure = { error };
+      } finally {
+        this.#leases.drop(job);
+      }
+      if (released(job)) return;
+      job.state = 'settling';
+      const { envelope } = decoded;
+      if (failure !== undefined) {
+        await this.#failed(job, envelope, failure.error);
+        return;
+      }
       try {
         await transport.ack(delivery);
       } catch (error) {
@@ -81,9 +96,14 @@ export class DeliveryProcessor {
       if (this.#events.listenerCount('handled') > 0) {
         this.#events.emit('handled', { transport: transport.name, messageId: envelope.id, messageName: envelope.name, durationMs: performance.now() - started });
       }
-      return;
+    } finally {
+      finished(job);
     }
-    const { error } = failure;
+  }
+
+  /** A handler threw: dead-letters the message, or schedules it again with the error added to its history. */
+  async #failed(job: Job, envelope: DecodedMessage['envelope'], error: unknown): Promise<void> {
+    const { transport, delivery } = job;
     this.#events.emit('failed', { transport: transport.name, messageId: envelope.id, messageName: envelope.name, attempt: envelope.attempt, error });
     const { retry } = this.#options;
     const limit = this.#options.errorHistoryLimit;

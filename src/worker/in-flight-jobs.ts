@@ -13,22 +13,26 @@ import type { WorkerActivity, WorkerEvents } from './worker-events.js';
  * aborting and releasing the ones that outlive the timeout).
  */
 export class InFlightJobs {
-  readonly #jobs = new Map<Job, Promise<void>>();
+  /** Each job, with the promise of its processing (`undefined` only while it starts). */
+  readonly #jobs = new Map<Job, Promise<void> | undefined>();
   readonly #processor: DeliveryProcessor;
   readonly #slots: Slots;
   readonly #events: TypedEmitter<WorkerEvents>;
   readonly #report: (transport: Transport, during: WorkerActivity, error: unknown) => void;
+  readonly #onDone: () => void;
 
   constructor(
     processor: DeliveryProcessor,
     slots: Slots,
     events: TypedEmitter<WorkerEvents>,
     report: (transport: Transport, during: WorkerActivity, error: unknown) => void,
+    onDone: () => void,
   ) {
     this.#processor = processor;
     this.#slots = slots;
     this.#events = events;
     this.#report = report;
+    this.#onDone = onDone;
   }
 
   /** How many jobs are running or writing their outcome. */
@@ -36,16 +40,21 @@ export class InFlightJobs {
     return this.#jobs.size;
   }
 
-  /** Processes a delivery whose slot is taken; frees the slot, then calls `done`, once it is over. */
-  run(transport: Transport, delivery: Delivery, done: () => void): void {
+  /** Processes a delivery whose slot is taken; frees the slot, then calls `onDone`, once it is over. */
+  run(transport: Transport, delivery: Delivery): void {
     const job = new Job(transport, delivery);
-    const finished = this.#processor.process(job).finally(() => {
-      this.#jobs.delete(job);
-      this.#slots.release();
-      done();
-    });
-    this.#jobs.set(job, finished);
+    // Known before it starts: processing may finish before `process` returns.
+    this.#jobs.set(job, undefined);
+    const finished = this.#processor.process(job, this.#finished);
+    if (this.#jobs.has(job)) this.#jobs.set(job, finished);
   }
+
+  /** Called as each job is over: one function for all of them. */
+  readonly #finished = (job: Job): void => {
+    this.#jobs.delete(job);
+    this.#slots.release();
+    this.#onDone();
+  };
 
   /** Gives back at once a delivery that arrived while the worker was stopping, and frees its slot. */
   giveBack(transport: Transport, delivery: Delivery): void {
@@ -63,7 +72,8 @@ export class InFlightJobs {
   async drain(timeoutMs: number): Promise<void> {
     if (this.#jobs.size === 0) return;
     const timer = new AbortController();
-    const finished = await Promise.race([Promise.all(this.#jobs.values()).then(() => true), sleep(timeoutMs, timer.signal).then(() => false)]);
+    const all = [...this.#jobs.values()].filter((done) => done !== undefined);
+    const finished = await Promise.race([Promise.all(all).then(() => true), sleep(timeoutMs, timer.signal).then(() => false)]);
     timer.abort();
     if (finished) return;
     const waits: Promise<void>[] = [];
@@ -71,7 +81,7 @@ export class InFlightJobs {
       if (job.state === 'running') {
         waits.push(this.#release(job));
         job.abort(new ShutdownTimeoutError(timeoutMs));
-      } else if (job.state === 'settling') {
+      } else if (job.state === 'settling' && done !== undefined) {
         waits.push(done);
       }
     }

@@ -43,18 +43,25 @@ describe('LeaseKeeper', () => {
     expect(extensions.map(({ receipt }) => receipt)).toEqual(['a', 'b', 'a']);
   });
 
-  it('stops its timer once nothing is held, and starts it again for the next hold', async () => {
+  it('stops its timer at the first tick that finds nothing held, or at stop(), and starts it again for the next hold', async () => {
     vi.useFakeTimers();
     const { extensions, job } = transportWithPendingExtensions();
     const keeper = new LeaseKeeper(30, () => undefined);
-    const first = job('a');
-    keeper.hold(first);
-    keeper.drop(first);
-    expect(vi.getTimerCount()).toBe(0);
-    await vi.advanceTimersByTimeAsync(100);
-    expect(extensions).toEqual([]);
-    keeper.hold(job('b'));
+    const [a, b, c] = [job('a'), job('b'), job('c')];
+    keeper.hold(a);
+    keeper.drop(a);
+    keeper.hold(b);
+    expect(vi.getTimerCount()).toBe(1);
     await vi.advanceTimersByTimeAsync(10);
+    expect(extensions.map(({ receipt }) => receipt)).toEqual(['b']);
+    keeper.drop(b);
+    keeper.stop();
+    expect(vi.getTimerCount()).toBe(0);
+    keeper.hold(c);
+    keeper.drop(c);
+    expect(vi.getTimerCount()).toBe(1);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(vi.getTimerCount()).toBe(0);
     expect(extensions.map(({ receipt }) => receipt)).toEqual(['b']);
   });
 

@@ -7,7 +7,9 @@ import type { Job } from './job.js';
  * redelivered while its worker lives. A job whose previous extension is still on its way is
  * skipped for that tick (a slow broker must not pile extensions up). A failed extension is
  * reported to `onError` and the keeping goes on: the next tick may succeed, and the handler is
- * not interrupted for it. The timer runs only while some job is held.
+ * not interrupted for it. The timer starts with the first job held and stops at the first tick
+ * that finds none (so a stream of quick handlers does not start and stop it for each), or at
+ * {@link stop}.
  */
 export class LeaseKeeper {
   readonly #leaseMs: number;
@@ -36,13 +38,19 @@ export class LeaseKeeper {
   /** Stops keeping the job's lease; call it before the delivery is settled. */
   drop(job: Job): void {
     this.#held.delete(job);
-    if (this.#held.size === 0 && this.#timer !== undefined) {
-      clearInterval(this.#timer);
-      this.#timer = undefined;
-    }
+  }
+
+  /** Stops the timer now; jobs held later start it again. */
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
   }
 
   #extendAll(): void {
+    if (this.#held.size === 0) {
+      this.stop();
+      return;
+    }
     for (const job of this.#held) {
       if (job.extending) continue;
       job.extending = true;

@@ -32,12 +32,15 @@ export class Worker {
   readonly #options: ResolvedWorkerOptions;
   readonly #events: TypedEmitter<WorkerEvents>;
   readonly #consumers: readonly Consumer[];
+  readonly #processor: DeliveryProcessor;
   readonly #jobs: InFlightJobs;
   #state: WorkerState = 'idle';
   #processed = 0;
   #fetching = new AbortController();
   #loops: Promise<unknown> = Promise.resolve();
   #limits: StopLimitTracker | undefined;
+  /** Whether any stop limit is set; without one nothing is checked per message. */
+  readonly #hasLimits: boolean;
   #stopping: Promise<void> | undefined;
   #finished: Promise<StopReason> = Promise.resolve('stop');
   #finish: (reason: StopReason) => void = () => undefined;
@@ -47,6 +50,7 @@ export class Worker {
   /** @throws {TypeError} when an option breaks its rule, naming the option and the value received. */
   constructor(options: WorkerOptions) {
     this.#options = resolveWorkerOptions(options);
+    this.#hasLimits = Object.values(this.#options.limits).some((limit) => Number.isFinite(limit));
     installMessageScope();
     this.#events = new TypedEmitter<WorkerEvents>((error, event) => {
       if (event === 'error') console.error('troopy worker: an error listener threw', error);
@@ -56,7 +60,11 @@ export class Worker {
     const report = (transport: Transport, during: WorkerActivity, error: unknown): void => {
       this.#report(transport, during, error);
     };
-    this.#jobs = new InFlightJobs(new DeliveryProcessor(this.#options, this.#events, report), slots, this.#events, report);
+    this.#processor = new DeliveryProcessor(this.#options, this.#events, report);
+    this.#jobs = new InFlightJobs(this.#processor, slots, this.#events, report, () => {
+      this.#processed++;
+      this.#checkLimits();
+    });
     const host: ConsumerHost = {
       slots,
       remaining: () => this.#limits?.remaining ?? Infinity,
@@ -141,6 +149,7 @@ export class Worker {
     clearTimeout(this.#runtimeTimer);
     await this.#loops;
     await this.#jobs.drain(this.#options.shutdownTimeoutMs);
+    this.#processor.stop();
     // Kept until now, so that a second signal during the drain still exits at once.
     this.#removeSignalHandlers();
     this.#state = 'stopped';
@@ -156,17 +165,12 @@ export class Worker {
       return;
     }
     this.#limits?.took(1);
-    this.#jobs.run(transport, delivery, this.#jobDone);
+    this.#jobs.run(transport, delivery);
     this.#checkLimits();
   }
 
-  /** Called as each job is over: one function for all of them. */
-  readonly #jobDone = (): void => {
-    this.#processed++;
-    this.#checkLimits();
-  };
-
   #checkLimits(): void {
+    if (!this.#hasLimits) return;
     const reached = this.#state === 'running' ? this.#limits?.reached() : undefined;
     if (reached !== undefined) void this.#stop(reached);
   }
