@@ -124,21 +124,18 @@ export class DeliveryProcessor {
   /** Runs the handler with its context in the message scope; returns what it returned. */
   #dispatch(job: Job, { command, envelope }: DecodedMessage): unknown {
     const { transport, delivery } = job;
-    const context: DispatchContext = {
+    const context: DispatchContext & { [JOB]: Job } = {
       messageId: envelope.id,
       deliveryCount: delivery.deliveryCount,
       attempt: envelope.attempt,
       headers: { ...envelope.headers },
       correlationId: envelope.correlationId,
-      // Made on first read: most handlers never look at their signal.
-      get signal(): AbortSignal {
-        return job.signal;
-      },
-      set signal(signal: AbortSignal) {
-        Object.defineProperty(this, 'signal', { value: signal, writable: true, enumerable: true, configurable: true });
-      },
       receivedFrom: transport.name,
+      [JOB]: job,
     };
+    // An own enumerable accessor (a spread copy of the context keeps its signal), made from one
+    // shared descriptor: an accessor written in the literal would cost more than the rest of it.
+    Object.defineProperty(context, 'signal', LAZY_SIGNAL);
     if (envelope.causationId !== undefined) context.causationId = envelope.causationId;
     const scope = { messageId: envelope.id, correlationId: envelope.correlationId, traceparent: envelope.traceparent, tracestate: envelope.tracestate };
     const { bus } = this.#options;
@@ -181,6 +178,24 @@ function withLastError(headers: Readonly<Record<string, string>>, error: unknown
   if (attempt !== undefined) return { ...updated, [MessageHeader.attempt]: attempt };
   return Object.fromEntries(Object.entries(updated).filter(([name]) => name !== MessageHeader.attempt));
 }
+
+/** Where a handler's context keeps its job, for {@link LAZY_SIGNAL}. */
+const JOB = Symbol('troopy.job');
+
+/**
+ * `context.signal`, made on first read: most handlers never look at their signal, and making one
+ * costs more than the rest of a delivery's bookkeeping. Assigning replaces it with a plain value.
+ */
+const LAZY_SIGNAL: PropertyDescriptor = {
+  get(this: { readonly [JOB]: Job }): AbortSignal {
+    return this[JOB].signal;
+  },
+  set(this: object, signal: unknown): void {
+    Object.defineProperty(this, 'signal', { value: signal, writable: true, enumerable: true, configurable: true });
+  },
+  enumerable: true,
+  configurable: true,
+};
 
 /** Whether a handler's result must be awaited; reading `then` may throw, which counts as the handler's error. */
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -30,6 +30,28 @@ describe('Worker', () => {
     expect(left).toEqual([]);
   });
 
+  it('gives middleware a context whose signal survives a spread and can be replaced', async () => {
+    const seen: { spread: boolean; replaced: boolean; sameAfterSpread: boolean }[] = [];
+    const replacement = new AbortController().signal;
+    kit = createKit({
+      middleware: [
+        (message, next, context) => {
+          const spread = { ...context };
+          const copy = { ...context };
+          copy.signal = replacement;
+          seen.push({ spread: spread.signal instanceof AbortSignal, replaced: copy.signal === replacement, sameAfterSpread: spread.signal === context?.signal });
+          return next(message, copy);
+        },
+      ],
+    });
+    await send('m');
+    const worker = kit.worker();
+    worker.start();
+    await waitFor(() => worker.health().processed === 1, 'one processed message');
+    expect(seen).toEqual([{ spread: true, replaced: true, sameAfterSpread: true }]);
+    expect(kit.calls[0]?.context?.signal).toBe(replacement);
+  });
+
   it('does not acknowledge before the handler has finished', async () => {
     const release = gate();
     kit = createKit({ handler: () => release.promise });
