@@ -67,6 +67,23 @@ if not pending[1] or pending[1][2] ~= ARGV[2] then return 0 end
 redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'IDLE', ARGV[4], 'JUSTID')
 return 1`);
 
+/** Acks that go to Redis in one script call, and the promise they share. */
+class AckGroup {
+  /** The group name, then the receipts: the script's arguments as they are. */
+  readonly args: string[];
+  readonly promise: Promise<void>;
+  resolve!: () => void;
+  reject!: (error: unknown) => void;
+
+  constructor(group: string) {
+    this.args = [group];
+    this.promise = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+}
+
 /** An idle time longer than any lease (about 31 years), yet below the current epoch, which XCLAIM requires. */
 const RELEASED_IDLE_MS = 1e12;
 
@@ -74,35 +91,31 @@ const RELEASED_IDLE_MS = 1e12;
 export class RedisOutcomes {
   readonly #connection: RedisConnection;
   readonly #options: ResolvedRedisOptions;
-  #acks: { readonly receipt: string; readonly resolve: () => void; readonly reject: (error: unknown) => void }[] = [];
+  /** Acks waiting for the next flush, in groups of at most ACK_BATCH that share one script call and one promise. */
+  #acks: AckGroup[] = [];
 
   constructor(connection: RedisConnection, options: ResolvedRedisOptions) {
     this.#connection = connection;
     this.#options = options;
   }
 
-  /** Acks in the same turn of the event loop (concurrent handlers finishing) go in one script call. */
+  /**
+   * Acks in the same turn of the event loop (concurrent handlers finishing) go in one script
+   * call, and share the promise that settles with it: one promise per batch, not per ack.
+   */
   ack(delivery: Delivery): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (this.#acks.length === 0) setImmediate(() => void this.#flushAcks());
-      this.#acks.push({ receipt: delivery.receipt, resolve, reject });
-    });
+    if (this.#acks.length === 0) setImmediate(() => void this.#flushAcks());
+    let last = this.#acks.at(-1);
+    if (last === undefined || last.args.length > ACK_BATCH) this.#acks.push((last = new AckGroup(this.#options.group)));
+    last.args.push(delivery.receipt);
+    return last.promise;
   }
 
   async #flushAcks(): Promise<void> {
-    const { stream, group } = this.#options;
     const waiting = this.#acks;
     this.#acks = [];
-    for (let start = 0; start < waiting.length; start += ACK_BATCH) {
-      const batch = waiting.slice(start, start + ACK_BATCH);
-      await this.#connection.script('ack', ackScript, [stream], [group, ...batch.map((ack) => ack.receipt)]).then(
-        () => {
-          for (const ack of batch) ack.resolve();
-        },
-        (error: unknown) => {
-          for (const ack of batch) ack.reject(error);
-        },
-      );
+    for (const batch of waiting) {
+      await this.#connection.script('ack', ackScript, [this.#options.stream], batch.args).then(batch.resolve, batch.reject);
     }
   }
 

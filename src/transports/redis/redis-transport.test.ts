@@ -189,6 +189,23 @@ describe.skipIf(!redisUp)('RedisTransport on a real Redis', () => {
     }
   });
 
+  it('acks more deliveries at once than one ack script takes', async () => {
+    const made = transport();
+    const stream = created.get(made)!;
+    try {
+      await made.setup();
+      await made.send(Array.from({ length: 2_500 }, (_, index) => ({ id: `m${index}`, headers: {}, body: new Uint8Array([1]) })));
+      const deliveries = [];
+      while (deliveries.length < 2_500) deliveries.push(...(await made.receive({ max: 1_000, leaseMs: 30_000, waitMs: 1_000 })));
+      await Promise.all(deliveries.map((delivery) => made.ack(delivery)));
+      expect(((await admin!.xpending(stream, 'troopy')) as unknown[])[0]).toBe(0);
+      expect(await admin!.xlen(stream)).toBe(0);
+    } finally {
+      await made.close();
+      await cleanup(made);
+    }
+  });
+
   it('leaves no timer behind once closed, so a process exits as soon as it closes its transport', async () => {
     const timers = (): number => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
     const before = timers();
