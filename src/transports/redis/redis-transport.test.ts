@@ -198,7 +198,7 @@ describe.skipIf(!redisUp)('RedisTransport on a real Redis', () => {
       const deliveries = [];
       while (deliveries.length < 2_500) deliveries.push(...(await made.receive({ max: 1_000, leaseMs: 30_000, waitMs: 1_000 })));
       await Promise.all(deliveries.map((delivery) => made.ack(delivery)));
-      expect(((await admin!.xpending(stream, 'troopy')) as unknown[])[0]).toBe(0);
+      expect((await admin!.xpending(stream, 'troopy'))[0]).toBe(0);
       expect(await admin!.xlen(stream)).toBe(0);
     } finally {
       await made.close();
