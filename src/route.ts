@@ -12,7 +12,7 @@ const OBJECT_HANDLER = 2;
  * handler is its own route, so that attaching one allocates nothing and dispatching to it is
  * one check and a call; a class or object handler is wrapped with its kind.
  */
-export type Route = HandlerFunction<object, unknown> | { readonly kind: typeof CLASS_HANDLER | typeof OBJECT_HANDLER; readonly handler: AnyHandler };
+export type Route = HandlerFunction<object, unknown> | { /** 1: a class, 2: an object. */ readonly kind: 1 | 2; readonly handler: AnyHandler };
 
 /** The handler a route was made from, as it was attached. */
 export function handlerOf(route: Route): AnyHandler {

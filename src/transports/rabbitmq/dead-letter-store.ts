@@ -43,7 +43,7 @@ export class RabbitMqDeadLetterStore implements DeadLetterStore {
   readonly #transport: string;
   #running: Promise<unknown> = Promise.resolve();
 
-  /** Made by the transport; use `transport.deadLetters`. */
+  /** @internal Made by the transport, which owns the connection; use `transport.deadLetters`. */
   constructor(connection: RabbitMqConnection, topology: RabbitMqTopology, sender: RabbitMqSender, options: ResolvedRabbitMqOptions, transport: string) {
     this.#connection = connection;
     this.#topology = topology;

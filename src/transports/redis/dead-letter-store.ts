@@ -31,6 +31,7 @@ export class RedisDeadLetterStore implements DeadLetterStore {
   readonly #connection: RedisConnection;
   readonly #options: ResolvedRedisOptions;
 
+  /** @internal Built by the transport, which owns the connection. */
   constructor(connection: RedisConnection, options: ResolvedRedisOptions) {
     this.#connection = connection;
     this.#options = options;
