@@ -63,7 +63,7 @@ function bodyArgument(body: Uint8Array): string | Buffer {
  * path of a receive; {@link parseEntry} and {@link messageOf} read the same way);
  * `undefined` for an entry deleted while pending.
  */
-export function deliveryOf(entry: unknown, deliveryCount: number): Delivery | undefined {
+export function deliveryOf(entry: unknown, deliveryCount: number, leaseMs: number): RedisDelivery | undefined {
   if (!Array.isArray(entry)) return undefined;
   const [entryId, rawFields] = entry as unknown[];
   if (!Array.isArray(rawFields)) return undefined;
@@ -78,23 +78,51 @@ export function deliveryOf(entry: unknown, deliveryCount: number): Delivery | un
     else if (isField(name, 'headers')) headers = value;
     else if (isField(name, 'body')) body = value;
   }
-  return deliveryFrom(entryId, id, headers, body, deliveryCount);
+  return deliveryFrom(entryId, id, headers, body, deliveryCount, leaseMs);
 }
 
 /**
  * The delivery of an entry from its id and the values of its `id`, `headers` and `body` fields
  * (`undefined` or `null` for a missing one), read as {@link messageOf} reads them.
  */
-export function deliveryFrom(entryId: unknown, id: unknown, headers: unknown, body: unknown, deliveryCount: number): Delivery {
+export function deliveryFrom(entryId: unknown, id: unknown, headers: unknown, body: unknown, deliveryCount: number, leaseMs: number): RedisDelivery {
   const messageId = id === undefined || id === null ? '' : bytes(id).toString('utf8');
   const receipt = text(entryId);
-  return {
-    id: messageId === '' ? receipt : messageId,
-    headers: parseHeaders(headers === undefined || headers === null ? undefined : bytes(headers)),
-    body: body === undefined || body === null ? Buffer.alloc(0) : bytes(body),
+  return new RedisDelivery(
+    messageId === '' ? receipt : messageId,
+    parseHeaders(headers === undefined || headers === null ? undefined : bytes(headers)),
+    body === undefined || body === null ? Buffer.alloc(0) : bytes(body),
     receipt,
     deliveryCount,
-  };
+    leaseMs,
+  );
+}
+
+/**
+ * A delivery read from the stream. It remembers the lease it was received with, the one other
+ * consumers reclaim it after, which `extendLease` renews up to; a copy of it (a spread) does not.
+ */
+export class RedisDelivery implements Delivery {
+  readonly id: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
+  readonly receipt: string;
+  readonly deliveryCount: number;
+  readonly #leaseMs: number;
+
+  constructor(id: string, headers: Readonly<Record<string, string>>, body: Uint8Array, receipt: string, deliveryCount: number, leaseMs: number) {
+    this.id = id;
+    this.headers = headers;
+    this.body = body;
+    this.receipt = receipt;
+    this.deliveryCount = deliveryCount;
+    this.#leaseMs = leaseMs;
+  }
+
+  /** The lease `delivery` was received with, or `undefined` for a delivery this transport did not make. */
+  static leaseOf(delivery: Delivery): number | undefined {
+    return #leaseMs in delivery ? delivery.#leaseMs : undefined;
+  }
 }
 
 /** The length written for a missing field in a packed entry. */
@@ -107,7 +135,7 @@ const MISSING = 0xff_ff_ff_ff;
  *
  * @throws {RangeError} for bytes that are not such an entry.
  */
-export function deliveryFromPacked(packed: Buffer): Delivery {
+export function deliveryFromPacked(packed: Buffer, leaseMs: number): RedisDelivery {
   const deliveryCount = packed.readUInt32BE(0);
   let at = 4;
   const values: (Buffer | undefined)[] = [];
@@ -122,7 +150,7 @@ export function deliveryFromPacked(packed: Buffer): Delivery {
     values.push(packed.subarray(at, at + length));
     at += length;
   }
-  return deliveryFrom(values[0], values[1], values[2], values[3], deliveryCount);
+  return deliveryFrom(values[0], values[1], values[2], values[3], deliveryCount, leaseMs);
 }
 
 /** Whether a field name in a reply (bytes, or text from a script) is `name`. */

@@ -67,7 +67,6 @@ export class RedisReceiver {
   readonly #connection: RedisConnection;
   readonly #options: ResolvedRedisOptions;
   readonly #delayed: RedisDelayedMessages;
-  readonly #leases = new WeakMap<Delivery, number>();
   #cursor = '0-0';
   #queue: Promise<unknown> = Promise.resolve();
   #blocking = false;
@@ -78,11 +77,6 @@ export class RedisReceiver {
     this.#connection = connection;
     this.#options = options;
     this.#delayed = delayed;
-  }
-
-  /** The lease a delivery was received with, for `extendLease`. */
-  leaseOf(delivery: Delivery): number | undefined {
-    return this.#leases.get(delivery);
   }
 
   /** Leases up to `max` deliveries, waiting up to `waitMs`; `recreate` restores a missing group. */
@@ -138,8 +132,8 @@ export class RedisReceiver {
     const items = list(taken);
     this.#cursor = text(items[0]) || '0-0';
     const deliveries: Delivery[] = [];
-    for (let index = 1; index < items.length; index++) deliveries.push(deliveryFromPacked(bytes(items[index])));
-    return { deliveries: this.#leased(deliveries, leaseMs), nextDueInMs: parsePromote(promoted).nextDueInMs };
+    for (let index = 1; index < items.length; index++) deliveries.push(deliveryFromPacked(bytes(items[index]), leaseMs));
+    return { deliveries, nextDueInMs: parsePromote(promoted).nextDueInMs };
   }
 
   async #block({ max, leaseMs, signal }: ReceiveOptions, blockMs: number): Promise<Delivery[]> {
@@ -153,10 +147,10 @@ export class RedisReceiver {
       const [, entries] = list(streamReply);
       const deliveries: Delivery[] = [];
       for (const entry of list(entries)) {
-        const received = deliveryOf(entry, 1);
+        const received = deliveryOf(entry, 1, leaseMs);
         if (received !== undefined) deliveries.push(received);
       }
-      return this.#leased(deliveries, leaseMs);
+      return deliveries;
     } catch (error) {
       if (this.#closed) return [];
       throw error;
@@ -164,11 +158,6 @@ export class RedisReceiver {
       this.#blocking = false;
       signal?.removeEventListener('abort', interrupt);
     }
-  }
-
-  #leased(deliveries: Delivery[], leaseMs: number): Delivery[] {
-    for (const received of deliveries) this.#leases.set(received, leaseMs);
-    return deliveries;
   }
 
   /** Unblocks a blocking read in progress; retries briefly in case the read was still on its way. */

@@ -3,6 +3,7 @@ import { TransportClosedError } from '../../transport/transport-errors.js';
 import type { DeadLetterReason, Delivery, OutgoingMessage, ReceiveOptions, Transport, TransportHealth } from '../../transport/transport.js';
 import { RedisConnection } from './connection.js';
 import { RedisDeadLetterStore } from './dead-letter-store.js';
+import { RedisDelivery } from './entries.js';
 import { RedisDelayedMessages } from './delayed.js';
 import { resolveRedisOptions, type RedisTransportOptions, type ResolvedRedisOptions } from './options.js';
 import { RedisOutcomes } from './outcomes.js';
@@ -102,7 +103,7 @@ export class RedisTransport implements Transport {
   async extendLease(delivery: Delivery, leaseMs: number): Promise<void> {
     this.#open('extend a lease');
     checkDuration(this.name, 'extendLease', 'leaseMs', leaseMs, 1);
-    await this.#outcomes.extendLease(delivery, leaseMs, this.#receiver.leaseOf(delivery));
+    await this.#outcomes.extendLease(delivery, leaseMs, RedisDelivery.leaseOf(delivery));
   }
 
   async release(delivery: Delivery): Promise<void> {
