@@ -125,34 +125,6 @@ export class RedisDelivery implements Delivery {
   }
 }
 
-/** The length written for a missing field in a packed entry. */
-const MISSING = 0xff_ff_ff_ff;
-
-/**
- * The delivery in an entry packed by the take script: the delivery count as a 32-bit big-endian
- * number, then the entry id, the `id`, `headers` and `body` fields, each as its 32-bit length
- * (all ones for a missing field) and its bytes. Read as {@link deliveryFrom} reads fields.
- *
- * @throws {RangeError} for bytes that are not such an entry.
- */
-export function deliveryFromPacked(packed: Buffer, leaseMs: number): RedisDelivery {
-  const deliveryCount = packed.readUInt32BE(0);
-  let at = 4;
-  const values: (Buffer | undefined)[] = [];
-  for (let part = 0; part < 4; part++) {
-    const length = packed.readUInt32BE(at);
-    at += 4;
-    if (length === MISSING) {
-      values.push(undefined);
-      continue;
-    }
-    if (at + length > packed.length) throw new RangeError(`A packed entry ends after ${packed.length} bytes, inside its part ${part}.`);
-    values.push(packed.subarray(at, at + length));
-    at += length;
-  }
-  return deliveryFrom(values[0], values[1], values[2], values[3], deliveryCount, leaseMs);
-}
-
 /** Whether a field name in a reply (bytes, or text from a script) is `name`. */
 function isField(raw: unknown, name: 'id' | 'headers' | 'body'): boolean {
   if (!Buffer.isBuffer(raw)) return text(raw) === name;

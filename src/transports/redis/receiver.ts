@@ -2,34 +2,34 @@ import type { Delivery, ReceiveOptions } from '../../transport/transport.js';
 import { evalsha, redisScript, withinMs, type RedisConnection } from './connection.js';
 import type { RedisDelayedMessages } from './delayed.js';
 import { parsePromote } from './delayed.js';
-import { bytes, deliveryFromPacked, deliveryOf, list, text } from './entries.js';
+import { deliveryFrom, deliveryOf, list, text } from './entries.js';
 import type { ResolvedRedisOptions } from './options.js';
 
 /**
  * Takes up to `max` deliveries in one step: first entries whose lease expired (XAUTOCLAIM with
  * min-idle = the lease, which also counts the delivery; the count is read from the pending
- * list), then new entries (XREADGROUP without BLOCK). Replies `{next cursor, entry, entry, ...}`
- * with each entry packed into one string (see {@link deliveryFromPacked}): a reply of one value
- * per entry costs the client a fifth of what one of nested fields costs to read.
+ * list), then new entries (XREADGROUP without BLOCK). Replies in one flat list, which costs the
+ * client half as much to read as nested entries: `{next cursor, entry id, id, headers, body,
+ * delivery count, entry id, ...}`, a missing field as nil (the last one wins when a field is
+ * given twice, as when reading the entry's fields into a map). Each entry costs Redis the
+ * conversion of its fields to Lua and back, so the script does no more per entry than that
+ * (packing entries into one string each saved the client less than it cost Redis).
  */
 const takeScript = redisScript(`
 local max = tonumber(ARGV[5])
 local claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], 'COUNT', max)
 local out = { claimed[1] }
-local missing = struct.pack('>I4', 4294967295)
-local function part(value)
-  if value then return struct.pack('>I4', #value) .. value end
-  return missing
-end
+local taken = 0
 local function add(entry, count)
   local fields = entry[2]
   local id, headers, body = false, false, false
-  -- Like a map of the fields: a name given twice keeps its last value.
   for i = 1, #fields - 1, 2 do
     local name = fields[i]
     if name == 'id' then id = fields[i + 1] elseif name == 'headers' then headers = fields[i + 1] elseif name == 'body' then body = fields[i + 1] end
   end
-  out[#out + 1] = struct.pack('>I4', count) .. part(entry[1]) .. part(id) .. part(headers) .. part(body)
+  local n = #out
+  out[n + 1] = entry[1]; out[n + 2] = id; out[n + 3] = headers; out[n + 4] = body; out[n + 5] = count
+  taken = taken + 1
 end
 for _, entry in ipairs(claimed[2]) do
   if type(entry) == 'table' and type(entry[2]) == 'table' then
@@ -37,8 +37,8 @@ for _, entry in ipairs(claimed[2]) do
     add(entry, pending[1] and pending[1][4] or 1)
   end
 end
-if #out - 1 < max then
-  local fresh = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', max - (#out - 1), 'STREAMS', KEYS[1], '>')
+if taken < max then
+  local fresh = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', max - taken, 'STREAMS', KEYS[1], '>')
   if fresh then
     for _, entry in ipairs(fresh[1][2]) do add(entry, 1) end
   end
@@ -132,7 +132,9 @@ export class RedisReceiver {
     const items = list(taken);
     this.#cursor = text(items[0]) || '0-0';
     const deliveries: Delivery[] = [];
-    for (let index = 1; index < items.length; index++) deliveries.push(deliveryFromPacked(bytes(items[index]), leaseMs));
+    for (let index = 1; index + 4 < items.length; index += 5) {
+      deliveries.push(deliveryFrom(items[index], items[index + 1], items[index + 2], items[index + 3], Number(items[index + 4]), leaseMs));
+    }
     return { deliveries, nextDueInMs: parsePromote(promoted).nextDueInMs };
   }
 
