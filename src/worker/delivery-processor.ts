@@ -1,5 +1,5 @@
 import type { DispatchContext } from '../context.js';
-import { decodeMessageSoon, type DecodedMessage } from '../transport/envelope.js';
+import { decodeMessageSoon, type DecodedMessage, type MessageCodingOptions } from '../transport/envelope.js';
 import { appendErrorHistory } from '../transport/error-history.js';
 import { MessageDecodeError } from '../transport/message-decode-error.js';
 import { MessageHeader } from '../transport/message-headers.js';
@@ -27,11 +27,13 @@ export class DeliveryProcessor {
   readonly #events: TypedEmitter<WorkerEvents>;
   readonly #report: (transport: Transport, during: WorkerActivity, error: unknown) => void;
   readonly #leases: LeaseKeeper;
+  readonly #coding: MessageCodingOptions;
 
   constructor(options: ResolvedWorkerOptions, events: TypedEmitter<WorkerEvents>, report: (transport: Transport, during: WorkerActivity, error: unknown) => void) {
     this.#options = options;
     this.#events = events;
     this.#report = report;
+    this.#coding = { registry: options.registry, codec: options.codec };
     this.#leases = new LeaseKeeper(options.leaseMs, (transport, error) => {
       report(transport, 'extend-lease', error);
     });
@@ -61,7 +63,7 @@ export class DeliveryProcessor {
       }
       let decoded: DecodedMessage;
       try {
-        const soon = decodeMessageSoon(delivery, { registry: this.#options.registry, codec: this.#options.codec });
+        const soon = decodeMessageSoon(delivery, this.#coding);
         decoded = soon instanceof Promise ? await soon : soon;
       } catch (error) {
         const code = error instanceof MessageDecodeError ? error.reason : 'undecodable';
