@@ -62,11 +62,7 @@ export class Consumer {
           ready = true;
         }
         during = 'receive';
-        const waited = slots.taken >= slots.size;
         if (!(await slots.acquire(signal))) break;
-        // Handlers finishing together free their slots one after the other: one turn of the
-        // event loop lets them all, so they are filled by one receive rather than several.
-        if (waited) await new Promise((resolve) => setImmediate(resolve));
         const wanted = 1 + slots.take(Math.min(slots.size, this.#host.remaining()) - 1);
         const asked = Date.now();
         const deliveries = await this.#receive(wanted, signal);

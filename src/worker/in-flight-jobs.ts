@@ -1,5 +1,5 @@
 import type { Delivery, Transport } from '../transport/transport.js';
-import type { DeliveryProcessor, JobHost } from './delivery-processor.js';
+import type { DeliveryProcessor } from './delivery-processor.js';
 import { Job } from './job.js';
 import { ShutdownTimeoutError } from './shutdown-timeout-error.js';
 import { sleep } from './sleep.js';
@@ -40,36 +40,21 @@ export class InFlightJobs {
     return this.#jobs.size;
   }
 
-  /**
-   * Processes a delivery whose slot is taken. The slot is freed as soon as no handler runs for it
-   * any more, while its outcome is still being written (the limit is on handlers running at
-   * once, and the next receive need not wait for the acks), and `onDone` is called once it is over.
-   */
+  /** Processes a delivery whose slot is taken; frees the slot, then calls `onDone`, once it is over. */
   run(transport: Transport, delivery: Delivery): void {
     const job = new Job(transport, delivery);
     // Known before it starts: processing may finish before `process` returns.
     this.#jobs.set(job, undefined);
-    const finished = this.#processor.process(job, this.#host);
+    const finished = this.#processor.process(job, this.#finished);
     if (this.#jobs.has(job)) this.#jobs.set(job, finished);
   }
 
-  /** Told about every job as it goes: one object for all of them. */
-  readonly #host: JobHost = {
-    settling: (job) => {
-      this.#freeSlot(job);
-    },
-    finished: (job) => {
-      this.#jobs.delete(job);
-      this.#freeSlot(job);
-      this.#onDone();
-    },
-  };
-
-  #freeSlot(job: Job): void {
-    if (!job.holdsSlot) return;
-    job.holdsSlot = false;
+  /** Called as each job is over: one function for all of them. */
+  readonly #finished = (job: Job): void => {
+    this.#jobs.delete(job);
     this.#slots.release();
-  }
+    this.#onDone();
+  };
 
   /** Gives back at once a delivery that arrived while the worker was stopping, and frees its slot. */
   giveBack(transport: Transport, delivery: Delivery): void {

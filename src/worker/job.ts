@@ -16,8 +16,6 @@ export class Job {
   state: 'running' | 'settling' | 'released' = 'running';
   /** Whether a lease extension is on its way to the broker (the lease keeper sends one at a time). */
   extending = false;
-  /** Whether the job still holds its concurrency slot. */
-  holdsSlot = true;
   #controller: AbortController | undefined;
 
   constructor(transport: Transport, delivery: Delivery) {
