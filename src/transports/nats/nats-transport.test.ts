@@ -2,7 +2,6 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders, type NatsConnection as NatsClient } from '@nats-io/transport-node';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { transportContract } from '../../testing/transport-contract.js';
 import { TransportUnavailableError } from '../../transport/transport-errors.js';
 import type { Transport } from '../../transport/transport.js';
 import { NatsTransport, type NatsTransportOptions } from './index.js';
+import { sparePort } from '../../../test/support/spare-port.js';
 
 const url = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const natsUp = await requireService('nats', url);
@@ -218,17 +218,6 @@ describe('NatsTransport options', () => {
   });
 });
 
-/** A port nothing listens on right now. */
-function sparePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 const natsServer = spawnSync('nats-server', ['--version']).status === 0;
 if (!natsServer && process.env.CI) throw new Error('nats-server is required in CI (for the restart test) but is not on the PATH.');

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import { NatsTransport } from '../../../src/transports/nats/index.js';
 import { wireHeaders } from '../../../src/transports/nats/wire.js';
 import type { BrokerProfile, PrivateBroker, QueueAddress, RawMessage } from '../broker-profile.js';
+import { sparePort } from '../../support/spare-port.js';
 
 /** A short-lived connection for one admin job (no reconnection); always closed afterwards. */
 async function withClient<T>(connection: string, job: (client: NatsConnection) => Promise<T>): Promise<T> {
@@ -17,20 +17,6 @@ async function withClient<T>(connection: string, job: (client: NatsConnection) =
   }
 }
 
-/** A port nothing listens on right now. */
-function sparePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (typeof address === 'object' && address !== null) resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
 
 /** Whether JetStream answers at `connection` (the server is up and has loaded its streams). */
 const answers = (connection: string): Promise<boolean> =>

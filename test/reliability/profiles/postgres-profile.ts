@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { chownSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { PostgresTransport } from '../../../src/transports/postgres/index.js';
 import type { BrokerProfile, PrivateBroker, QueueAddress, RawMessage } from '../broker-profile.js';
+import { sparePort } from '../../support/spare-port.js';
 
 const run = promisify(execFile);
 
@@ -27,20 +27,6 @@ async function withClient<T>(connection: string, job: (client: pg.Client) => Pro
 const answers = (connection: string): Promise<boolean> =>
   withClient(connection, async (client) => (await client.query('SELECT 1')).rowCount === 1).catch(() => false);
 
-/** A port nothing listens on right now. */
-function sparePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (typeof address === 'object' && address !== null) resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
 
 /** Where Debian keeps the server binaries (initdb and pg_ctl are not on the PATH there). */
 async function binDirectory(): Promise<string> {

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as amqplib from 'amqplib';
 import type { PrivateBroker } from '../broker-profile.js';
@@ -8,20 +7,6 @@ import type { PrivateBroker } from '../broker-profile.js';
 /** Debian and Ubuntu keep the real start script here; `/usr/sbin/rabbitmq-server` would switch to the rabbitmq user. */
 const SERVER_SCRIPT = existsSync('/usr/lib/rabbitmq/bin/rabbitmq-server') ? '/usr/lib/rabbitmq/bin/rabbitmq-server' : 'rabbitmq-server';
 
-/** A port nothing listens on right now. */
-export function sparePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (typeof address === 'object' && address !== null) resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
 
 /** Whether a RabbitMQ at `connection` completes an AMQP handshake. */
 export async function amqpAnswers(connection: string): Promise<boolean> {

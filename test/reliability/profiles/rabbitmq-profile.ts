@@ -2,7 +2,8 @@ import * as amqplib from 'amqplib';
 import { delayBuckets } from '../../../src/transports/rabbitmq/delay-buckets.js';
 import { RabbitMqTransport } from '../../../src/transports/rabbitmq/index.js';
 import type { BrokerProfile, QueueAddress, RawMessage } from '../broker-profile.js';
-import { amqpAnswers, PrivateRabbitMq, sparePort } from './private-rabbitmq.js';
+import { sparePort } from '../../support/spare-port.js';
+import { amqpAnswers, PrivateRabbitMq } from './private-rabbitmq.js';
 
 /** A short-lived confirm channel for one admin job; its connection is always closed afterwards. */
 async function withChannel<T>(connection: string, job: (channel: amqplib.ConfirmChannel) => Promise<T>): Promise<T> {

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { RedisTransport } from '../../../src/transports/redis/index.js';
 import type { BrokerProfile, PrivateBroker, QueueAddress, RawMessage } from '../broker-profile.js';
+import { sparePort } from '../../support/spare-port.js';
 
 /** A short-lived client for one admin job; always disconnected afterwards. */
 async function withClient<T>(connection: string, job: (client: Redis) => Promise<T>): Promise<T> {
@@ -18,20 +18,6 @@ async function withClient<T>(connection: string, job: (client: Redis) => Promise
   }
 }
 
-/** A port nothing listens on right now. */
-function sparePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (typeof address === 'object' && address !== null) resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
 
 async function waitUntil(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
