@@ -68,6 +68,8 @@ export interface EndToEndBroker {
    * @default 0
    */
   readonly settleMs?: number;
+  /** The command name of the broker's server processes (as `ps -o comm` shows it), whose CPU time the table reports. */
+  readonly serverProcess?: string;
   /** The words of the table that differ per broker. */
   readonly report: {
     /** After the message size in the heading, such as ` on a quorum queue`. @default '' */

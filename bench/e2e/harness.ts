@@ -13,6 +13,7 @@ import { subjectsOf } from './broker.js';
 import { ChildHandle } from './child-handle.js';
 import type { Phase, RunTarget } from './protocol.js';
 import { ms, renderEndToEnd, type EndToEndRow } from './report.js';
+import { serverCpuMicros } from './server-cpu.js';
 
 /** Options of {@link runEndToEnd}; every one has a default. */
 export interface EndToEndOptions {
@@ -54,6 +55,8 @@ interface RunFigures {
   readonly loadedP99: number;
   readonly producerCpu: number;
   readonly consumerCpu: number;
+  /** The broker's CPU time per message in the flat-out phase, in µs; `undefined` when it cannot be read. */
+  readonly serverCpu: number | undefined;
   readonly p50: number;
   readonly p99: number;
 }
@@ -76,7 +79,9 @@ async function runOnce(broker: EndToEndBroker, [id, subject]: readonly [string, 
       return { produced, consumed };
     };
     await phase(phases.warmUp);
+    const serverBefore = broker.serverProcess === undefined ? undefined : serverCpuMicros(broker.serverProcess);
     const flat = await phase(phases.throughput);
+    const serverAfter = broker.serverProcess === undefined ? undefined : serverCpuMicros(broker.serverProcess);
     if (broker.settleMs !== undefined) await new Promise((resolve) => setTimeout(resolve, broker.settleMs));
     const paced = await phase(phases.paced);
     const count = phases.throughput.count;
@@ -85,6 +90,7 @@ async function runOnce(broker: EndToEndBroker, [id, subject]: readonly [string, 
       loadedP99: flat.consumed.p99,
       producerCpu: flat.produced.cpuMicros / count,
       consumerCpu: flat.consumed.cpuMicros / count,
+      serverCpu: serverBefore === undefined || serverAfter === undefined ? undefined : (serverAfter - serverBefore) / count,
       p50: paced.consumed.p50,
       p99: paced.consumed.p99,
     };
@@ -123,7 +129,7 @@ export async function runEndToEnd(broker: EndToEndBroker, options: EndToEndOptio
       figures.get(subject[0])!.push(result);
       log(
         `${broker.id} e2e round ${round + 1}/${rounds} ${subject[0]}: ${Math.round(result.perSecond)} commands/s ` +
-          `(CPU ${Math.round(result.producerCpu)} + ${Math.round(result.consumerCpu)} µs/msg); paced p50 ${ms(result.p50)} ms, p99 ${ms(result.p99)} ms`,
+          `(CPU ${Math.round(result.producerCpu)} + ${Math.round(result.consumerCpu)}${result.serverCpu === undefined ? '' : ` + broker ${Math.round(result.serverCpu)}`} µs/msg); paced p50 ${ms(result.p50)} ms, p99 ${ms(result.p99)} ms`,
       );
     }
   }
@@ -143,6 +149,7 @@ export async function runEndToEnd(broker: EndToEndBroker, options: EndToEndOptio
       loadedP99Ms: median(runs.map((run) => run.loadedP99)),
       producerCpuMicros: median(runs.map((run) => run.producerCpu)),
       consumerCpuMicros: median(runs.map((run) => run.consumerCpu)),
+      serverCpuMicros: runs.every((run) => run.serverCpu !== undefined) ? median(runs.map((run) => run.serverCpu!)) : undefined,
     };
   });
   const { markdown, targetsMet } = renderEndToEnd(broker, rows, { messages: phases.throughput.count, rounds, ratePerSecond: rate });

@@ -19,6 +19,8 @@ export interface EndToEndRow {
   /** Median CPU time per message in the flat-out phase, producer and consumer process, in µs. */
   readonly producerCpuMicros: number;
   readonly consumerCpuMicros: number;
+  /** Median CPU time per message of the broker's server processes in the flat-out phase, in µs; `undefined` where not read. */
+  readonly serverCpuMicros: number | undefined;
 }
 
 /** Milliseconds with two decimals below 10, one above. */
@@ -48,12 +50,12 @@ export function renderEndToEnd(
   const table = [
     `### ${broker.name} end to end: ${messages.toLocaleString('en')} commands of ~200 B${broker.report.queue ?? ''}, producer and worker in separate processes`,
     '',
-    `| subject | commands/s (median of ${rounds}) | runs | × bare loop | p50 / p99 at ${ratePerSecond.toLocaleString('en')}/s (ms) | p99 flat out (ms) | CPU µs/msg producer + consumer |`,
-    '|---|---:|---|---:|---:|---:|---:|',
+    `| subject | commands/s (median of ${rounds}) | runs | × bare loop | p50 / p99 at ${ratePerSecond.toLocaleString('en')}/s (ms) | p99 flat out (ms) | CPU µs/msg producer + consumer | broker CPU µs/msg |`,
+    '|---|---:|---|---:|---:|---:|---:|---:|',
     ...rows.map(
       (row) =>
         `| ${row.label} | ${row.medianPerSecond.toLocaleString('en')} | ${row.perSecond.join(', ')} | ${row.ratioToBare.toFixed(2)}× | ` +
-        `${ms(row.p50Ms)} / ${ms(row.p99Ms)} | ${ms(row.loadedP99Ms)} | ${Math.round(row.producerCpuMicros)} + ${Math.round(row.consumerCpuMicros)} |`,
+        `${ms(row.p50Ms)} / ${ms(row.p99Ms)} | ${ms(row.loadedP99Ms)} | ${Math.round(row.producerCpuMicros)} + ${Math.round(row.consumerCpuMicros)} | ${row.serverCpuMicros === undefined ? 'n/a' : Math.round(row.serverCpuMicros)} |`,
     ),
     '',
     line,

@@ -91,6 +91,7 @@ const nats: EndToEndBroker = {
   bare,
   // The Worker's concurrency is the bare consumer's pull size.
   troopy: troopySubject({ transportName: 'NatsTransport', transport: ({ url, key }) => new NatsTransport({ servers: url, stream: key, subject: key }), cleanup: deleteStreams }),
+  serverProcess: 'nats-server',
   report: {
     queue: ' on a file-backed work-queue stream',
     flatOut: ' (100 publishes awaiting their PubAck); the bare consumer pulls 100 at a time, the worker has concurrency 100',

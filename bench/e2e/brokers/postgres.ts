@@ -155,6 +155,7 @@ const postgres: EndToEndBroker = {
     transport: ({ url, key }) => new PostgresTransport({ connectionString: url, schema: TROOPY_SCHEMA, queue: key }),
     cleanup: ({ url, key }) => query(url, `DELETE FROM "${TROOPY_SCHEMA}".troopy_messages WHERE queue = $1`, [key]),
   }),
+  serverProcess: 'postgres',
   report: {
     flatOut: '; consumers take up to 100 at once',
     server: 'PostgreSQL (fsync and synchronous_commit on)',

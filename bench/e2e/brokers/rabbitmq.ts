@@ -80,6 +80,7 @@ const rabbitmq: EndToEndBroker = {
   bare,
   // The Worker's concurrency is the bare consumer's prefetch (the transport's prefetch follows it).
   troopy: troopySubject({ transportName: 'RabbitMqTransport', transport: ({ url, key }) => new RabbitMqTransport({ url, queue: key }), cleanup: deleteQueues }),
+  serverProcess: 'beam.smp',
   report: {
     queue: ' on a quorum queue',
     flatOut: '; the bare consumer has prefetch 100, the worker concurrency 100',

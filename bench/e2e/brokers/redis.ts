@@ -124,6 +124,7 @@ const redis: EndToEndBroker = {
   // A consumer counts a message when its handler runs; let it finish the flat-out phase's acks
   // and bookkeeping before the latency phase.
   settleMs: 2_000,
+  serverProcess: 'redis-server',
   report: {
     flatOut: '; consumers take up to 100 at once',
     server: 'Broker',
