@@ -12,6 +12,8 @@ export interface ConsumerHost {
   remaining(): number;
   /** Handles one delivery; one slot is already taken for it and must be released when it is done. */
   handle(consumer: Consumer, delivery: Delivery): void;
+  /** Resolves once the outcomes being written now are written; `undefined` when none is. */
+  outcomesWritten(): Promise<void> | undefined;
   /** Reports an error the consumer survives. */
   error(transport: Transport, during: WorkerActivity, error: unknown): void;
   /** Reports a change of the consumer's connection state. */
@@ -62,13 +64,18 @@ export class Consumer {
           ready = true;
         }
         during = 'receive';
+        const waited = slots.taken >= slots.size;
         if (!(await slots.acquire(signal))) break;
+        // Handlers finishing together free their slots one after the other: one turn of the
+        // event loop lets them all, so they are filled by one receive rather than several.
+        if (waited) await new Promise((resolve) => setImmediate(resolve));
         const wanted = 1 + slots.take(Math.min(slots.size, this.#host.remaining()) - 1);
         const asked = Date.now();
         const deliveries = await this.#receive(wanted, signal);
         slots.release(wanted - deliveries.length);
         failures = 0;
         this.#setReconnecting(false);
+        if (deliveries.length > 0) await this.#host.outcomesWritten();
         for (const delivery of deliveries) this.#host.handle(this, delivery);
         // An empty answer before waitMs (a closed transport) must not turn the loop into a spin.
         if (deliveries.length === 0) await sleep(this.#timing.receiveWaitMs - (Date.now() - asked), signal);

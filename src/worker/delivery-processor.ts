@@ -46,9 +46,11 @@ export class DeliveryProcessor {
 
   /**
    * Processes the job's delivery to its outcome; resolves when the outcome is written (or failed
-   * to be), after calling `finished`: one promise per delivery, with nothing chained on it.
+   * to be), after calling `host.finished`: one promise per delivery, with nothing chained on it.
+   * `host.settling` is called once no handler will run for it any more and its outcome is about
+   * to be written (not for a delivery given back at shutdown).
    */
-  async process(job: Job, finished: (job: Job) => void): Promise<void> {
+  async process(job: Job, host: JobHost): Promise<void> {
     const { transport, delivery } = job;
     // Every outcome below is awaited in the try, so `finished` runs once it is written.
     try {
@@ -58,7 +60,7 @@ export class DeliveryProcessor {
       }
       if (delivery.deliveryCount > maxDeliveries) {
         const message = `Delivered ${delivery.deliveryCount} times, more than maxDeliveries (${maxDeliveries}): its handler may be crashing the worker.`;
-        await this.#deadLetter(job, { code: 'max-deliveries', message });
+        await this.#deadLetter(job, host, { code: 'max-deliveries', message });
         return;
       }
       let decoded: DecodedMessage;
@@ -67,7 +69,7 @@ export class DeliveryProcessor {
         decoded = soon instanceof Promise ? await soon : soon;
       } catch (error) {
         const code = error instanceof MessageDecodeError ? error.reason : 'undecodable';
-        await this.#deadLetter(job, { code, message: error instanceof Error ? error.message : String(error) });
+        await this.#deadLetter(job, host, { code, message: error instanceof Error ? error.message : String(error) });
         return;
       }
       if (released(job)) return;
@@ -83,10 +85,10 @@ export class DeliveryProcessor {
         this.#leases.drop(job);
       }
       if (released(job)) return;
-      job.state = 'settling';
+      beginSettling(job, host);
       const { envelope } = decoded;
       if (failure !== undefined) {
-        await this.#failed(job, envelope, failure.error);
+        await this.#failed(job, host, envelope, failure.error);
         return;
       }
       try {
@@ -99,23 +101,23 @@ export class DeliveryProcessor {
         this.#events.emit('handled', { transport: transport.name, messageId: envelope.id, messageName: envelope.name, durationMs: performance.now() - started });
       }
     } finally {
-      finished(job);
+      host.finished(job);
     }
   }
 
   /** A handler threw: dead-letters the message, or schedules it again with the error added to its history. */
-  async #failed(job: Job, envelope: DecodedMessage['envelope'], error: unknown): Promise<void> {
+  async #failed(job: Job, host: JobHost, envelope: DecodedMessage['envelope'], error: unknown): Promise<void> {
     const { transport, delivery } = job;
     this.#events.emit('failed', { transport: transport.name, messageId: envelope.id, messageName: envelope.name, attempt: envelope.attempt, error });
     const { retry } = this.#options;
     const limit = this.#options.errorHistoryLimit;
     if (error instanceof UnrecoverableError) {
       const reason = { code: 'unrecoverable', message: `Attempt ${envelope.attempt} failed with an UnrecoverableError: ${error.message}` };
-      return this.#deadLetter(job, reason, withLastError(delivery.headers, error, limit));
+      return this.#deadLetter(job, host, reason, withLastError(delivery.headers, error, limit));
     }
     if (!retry.shouldRetry(envelope.attempt)) {
       const reason = { code: 'max-attempts', message: `All ${envelope.attempt} attempts failed; the last with ${describeError(error)}` };
-      return this.#deadLetter(job, reason, withLastError(delivery.headers, error, limit));
+      return this.#deadLetter(job, host, reason, withLastError(delivery.headers, error, limit));
     }
     const delayMs = retry.delayMs(envelope.attempt);
     if (await this.#settle(job, 'retry', () => transport.retry(delivery, delayMs, appendErrorHistory(delivery.headers, error, { limit })))) {
@@ -145,9 +147,9 @@ export class DeliveryProcessor {
   }
 
   /** Dead-letters the job's message with its original headers, or `headers` when given. */
-  async #deadLetter(job: Job, reason: DeadLetterReason, headers?: Readonly<Record<string, string>>): Promise<void> {
+  async #deadLetter(job: Job, host: JobHost, reason: DeadLetterReason, headers?: Readonly<Record<string, string>>): Promise<void> {
     if (released(job)) return;
-    job.state = 'settling';
+    if (job.state !== 'settling') beginSettling(job, host);
     const { transport, delivery } = job;
     const write = headers === undefined ? () => transport.deadLetter(delivery, reason) : () => transport.deadLetter(delivery, reason, headers);
     if (await this.#settle(job, 'dead-letter', write)) {
@@ -179,6 +181,19 @@ function withLastError(headers: Readonly<Record<string, string>>, error: unknown
   const attempt = headers[MessageHeader.attempt];
   if (attempt !== undefined) return { ...updated, [MessageHeader.attempt]: attempt };
   return Object.fromEntries(Object.entries(updated).filter(([name]) => name !== MessageHeader.attempt));
+}
+
+/** What {@link DeliveryProcessor.process} tells about a job as it goes. */
+export interface JobHost {
+  /** No handler runs for the job any more; its outcome is about to be written. */
+  settling(job: Job): void;
+  /** The job is over: its outcome is written, failed to be, or it was given back. */
+  finished(job: Job): void;
+}
+
+function beginSettling(job: Job, host: JobHost): void {
+  job.state = 'settling';
+  host.settling(job);
 }
 
 /** Where a handler's context keeps its job, for {@link LAZY_SIGNAL}. */

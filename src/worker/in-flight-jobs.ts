@@ -1,5 +1,5 @@
 import type { Delivery, Transport } from '../transport/transport.js';
-import type { DeliveryProcessor } from './delivery-processor.js';
+import type { DeliveryProcessor, JobHost } from './delivery-processor.js';
 import { Job } from './job.js';
 import { ShutdownTimeoutError } from './shutdown-timeout-error.js';
 import { sleep } from './sleep.js';
@@ -9,8 +9,9 @@ import type { WorkerActivity, WorkerEvents } from './worker-events.js';
 
 /**
  * The deliveries a worker is working on: runs each through the {@link DeliveryProcessor},
- * frees its concurrency slot when it is done, and at shutdown drains them (waiting, then
- * aborting and releasing the ones that outlive the timeout).
+ * frees its concurrency slot as soon as no handler runs for it (its outcome may still be on its
+ * way to the broker: see {@link InFlightJobs.outcomesWritten}), and at shutdown drains them
+ * (waiting, then aborting and releasing the ones that outlive the timeout).
  */
 export class InFlightJobs {
   /** Each job, with the promise of its processing (`undefined` only while it starts). */
@@ -20,6 +21,8 @@ export class InFlightJobs {
   readonly #events: TypedEmitter<WorkerEvents>;
   readonly #report: (transport: Transport, during: WorkerActivity, error: unknown) => void;
   readonly #onDone: () => void;
+  /** Jobs whose outcome is being written, their slot already free. */
+  readonly #settling = new Set<Job>();
 
   constructor(
     processor: DeliveryProcessor,
@@ -40,21 +43,56 @@ export class InFlightJobs {
     return this.#jobs.size;
   }
 
-  /** Processes a delivery whose slot is taken; frees the slot, then calls `onDone`, once it is over. */
+  /**
+   * Processes a delivery whose slot is taken. The slot is freed once no handler runs for it any
+   * more, while its outcome is still being written (the limit is on handlers running at once),
+   * and `onDone` is called once it is over.
+   */
   run(transport: Transport, delivery: Delivery): void {
     const job = new Job(transport, delivery);
     // Known before it starts: processing may finish before `process` returns.
     this.#jobs.set(job, undefined);
-    const finished = this.#processor.process(job, this.#finished);
+    const finished = this.#processor.process(job, this.#host);
     if (this.#jobs.has(job)) this.#jobs.set(job, finished);
   }
 
-  /** Called as each job is over: one function for all of them. */
-  readonly #finished = (job: Job): void => {
-    this.#jobs.delete(job);
-    this.#slots.release();
-    this.#onDone();
+  /**
+   * Resolves once every outcome being written now (an ack, a retry, a dead letter) is written or
+   * has failed; `undefined` when none is. The consumer waits for it before handing out the
+   * deliveries of its next receive, so that no handler starts while the outcome of a message
+   * handled before it is unconfirmed: a handler that crashes the process never takes another
+   * message's ack down with it (that message would run twice, and count a delivery towards
+   * `maxDeliveries` it did not cause).
+   */
+  outcomesWritten(): Promise<void> | undefined {
+    if (this.#settling.size === 0) return undefined;
+    const writes: Promise<void>[] = [];
+    for (const job of this.#settling) {
+      const done = this.#jobs.get(job);
+      if (done !== undefined) writes.push(done);
+    }
+    return Promise.all(writes).then(() => undefined);
+  }
+
+  /** Told about every job as it goes: one object for all of them. */
+  readonly #host: JobHost = {
+    settling: (job) => {
+      this.#settling.add(job);
+      this.#freeSlot(job);
+    },
+    finished: (job) => {
+      this.#jobs.delete(job);
+      this.#settling.delete(job);
+      this.#freeSlot(job);
+      this.#onDone();
+    },
   };
+
+  #freeSlot(job: Job): void {
+    if (!job.holdsSlot) return;
+    job.holdsSlot = false;
+    this.#slots.release();
+  }
 
   /** Gives back at once a delivery that arrived while the worker was stopping, and frees its slot. */
   giveBack(transport: Transport, delivery: Delivery): void {

@@ -14,6 +14,8 @@ export class Job {
   readonly delivery: Delivery;
   /** `running` while the handler may run, `settling` while its outcome is written, `released` once given back. */
   state: 'running' | 'settling' | 'released' = 'running';
+  /** Whether the job still holds its concurrency slot (freed once no handler runs for it). */
+  holdsSlot = true;
   /** Whether a lease extension is on its way to the broker (the lease keeper sends one at a time). */
   extending = false;
   #controller: AbortController | undefined;

@@ -83,6 +83,36 @@ describe('Worker', () => {
     expect(kit.calls).toHaveLength(20);
   });
 
+  it('receives the next message while an ack is on its way, but starts no handler until that ack is written', async () => {
+    kit = createKit();
+    const ack = kit.transport.ack.bind(kit.transport);
+    const receive = kit.transport.receive.bind(kit.transport);
+    const acks = gate();
+    let acked = 0;
+    let received = 0;
+    kit.transport.ack = async (delivery) => {
+      await acks.promise;
+      await ack(delivery);
+      acked++;
+    };
+    kit.transport.receive = async (options) => {
+      const deliveries = await receive(options);
+      received += deliveries.length;
+      return deliveries;
+    };
+    await send('first', 'second');
+    const worker = kit.worker({ concurrency: 1 });
+    worker.start();
+    await waitFor(() => received === 2, 'the second message to be received while the first ack waits');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(kit.calls.map((call) => call.command.label)).toEqual(['first']);
+    expect(acked).toBe(0);
+    acks.open();
+    await waitFor(() => kit.calls.length === 2, 'the second handler to start once the first ack is written');
+    await worker.stop();
+    expect(acked).toBe(2);
+  });
+
   it('emits received and handled for a success, and stopped on stop', async () => {
     kit = createKit();
     const [id] = await send('a');

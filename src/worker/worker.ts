@@ -71,6 +71,7 @@ export class Worker {
       handle: (consumer, delivery) => {
         this.#take(consumer.transport, delivery);
       },
+      outcomesWritten: () => this.#jobs.outcomesWritten(),
       error: report,
       health: (transport, status) => {
         this.#events.emit('health', { transport: transport.name, status });
