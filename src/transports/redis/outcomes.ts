@@ -1,20 +1,10 @@
 import type { DeadLetterReason, Delivery } from '../../transport/transport.js';
-import { redisScript, type RedisConnection } from './connection.js';
+import { redisScript, type RedisCommand, type RedisConnection } from './connection.js';
 import { delayedToken } from './delayed.js';
 import { luaField as field } from './entries.js';
 import type { ResolvedRedisOptions } from './options.js';
 
-/**
- * XACK a batch of entries, then XDEL them (deleting settled entries instead of trimming, so no
- * pending entry is ever dropped). An entry that was no longer pending was already settled, and
- * deleted, by whoever settled it; with one group per stream nothing else may still need it.
- */
-const ackScript = redisScript(`
-local acked = redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
-redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
-return acked`);
-
-/** The most entries one ack script takes (Lua's unpack has a stack limit). */
+/** The most entries one XACK and XDEL pair takes. */
 const ACK_BATCH = 1_000;
 
 /**
@@ -67,16 +57,15 @@ if not pending[1] or pending[1][2] ~= ARGV[2] then return 0 end
 redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'IDLE', ARGV[4], 'JUSTID')
 return 1`);
 
-/** Acks that go to Redis in one script call, and the promise they share. */
+/** Acks that go to Redis in one XACK and XDEL pair, and the promise they share. */
 class AckGroup {
-  /** The group name, then the receipts: the script's arguments as they are. */
-  readonly args: string[];
+  /** The entry ids. */
+  readonly receipts: string[] = [];
   readonly promise: Promise<void>;
   resolve!: () => void;
   reject!: (error: unknown) => void;
 
-  constructor(group: string) {
-    this.args = [group];
+  constructor() {
     this.promise = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -91,7 +80,7 @@ const RELEASED_IDLE_MS = 1e12;
 export class RedisOutcomes {
   readonly #connection: RedisConnection;
   readonly #options: ResolvedRedisOptions;
-  /** Acks waiting for the next flush, in groups of at most ACK_BATCH that share one script call and one promise. */
+  /** Acks waiting for the next flush, in groups of at most ACK_BATCH that share one pipeline and one promise. */
   #acks: AckGroup[] = [];
 
   constructor(connection: RedisConnection, options: ResolvedRedisOptions) {
@@ -100,22 +89,30 @@ export class RedisOutcomes {
   }
 
   /**
-   * Acks in the same turn of the event loop (concurrent handlers finishing) go in one script
-   * call, and share the promise that settles with it: one promise per batch, not per ack.
+   * Acks in the same turn of the event loop (concurrent handlers finishing) go in one XACK
+   * and one XDEL, pipelined, and share the promise that settles with them: one promise per
+   * batch, not per ack. The entries are deleted once acked, instead of trimmed, so no pending
+   * entry is ever dropped; an entry no longer pending was settled, and deleted, by whoever
+   * settled it, and with one group per stream nothing else may still need it.
    */
   ack(delivery: Delivery): Promise<void> {
     if (this.#acks.length === 0) setImmediate(() => void this.#flushAcks());
     let last = this.#acks.at(-1);
-    if (last === undefined || last.args.length > ACK_BATCH) this.#acks.push((last = new AckGroup(this.#options.group)));
-    last.args.push(delivery.receipt);
+    if (last === undefined || last.receipts.length >= ACK_BATCH) this.#acks.push((last = new AckGroup()));
+    last.receipts.push(delivery.receipt);
     return last.promise;
   }
 
   async #flushAcks(): Promise<void> {
     const waiting = this.#acks;
     this.#acks = [];
+    const { stream, group } = this.#options;
     for (const batch of waiting) {
-      await this.#connection.script('ack', ackScript, [this.#options.stream], batch.args).then(batch.resolve, batch.reject);
+      const commands: RedisCommand[] = [
+        ['XACK', stream, group, ...batch.receipts],
+        ['XDEL', stream, ...batch.receipts],
+      ];
+      await this.#connection.pipeline('ack', commands).then(() => batch.resolve(), batch.reject);
     }
   }
 

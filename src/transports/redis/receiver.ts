@@ -1,14 +1,14 @@
 import type { Delivery, ReceiveOptions } from '../../transport/transport.js';
-import { evalsha, redisScript, withinMs, type RedisConnection } from './connection.js';
+import { evalsha, redisScript, withinMs, type RedisCommand, type RedisConnection } from './connection.js';
 import type { RedisDelayedMessages } from './delayed.js';
 import { parsePromote } from './delayed.js';
 import { deliveryFrom, deliveryOf, list, text } from './entries.js';
 import type { ResolvedRedisOptions } from './options.js';
 
 /**
- * Takes up to `max` deliveries in one step: first entries whose lease expired (XAUTOCLAIM with
- * min-idle = the lease, which also counts the delivery; the count is read from the pending
- * list), then new entries (XREADGROUP without BLOCK). Replies in one flat list, which costs the
+ * Reclaims, then reads: takes up to `max` deliveries in one step, first entries whose lease
+ * expired (XAUTOCLAIM with min-idle = the lease, which also counts the delivery; the count is
+ * read from the pending list), then new entries (XREADGROUP without BLOCK). Replies in one flat list, which costs the
  * client half as much to read as nested entries: `{next cursor, entry id, id, headers, body,
  * delivery count, entry id, ...}`, a missing field as nil (the last one wins when a field is
  * given twice, as when reading the entry's fields into a map). Each entry costs Redis the
@@ -46,11 +46,30 @@ end
 return out
 `);
 
+/**
+ * How often a busy consumer looks for expired leases, at most: other receives read new entries
+ * with a plain XREADGROUP, which costs Redis half as much per entry as the reclaiming script.
+ * An idle consumer reclaims on every look, so a released entry is taken back at once.
+ */
+const RECLAIM_EVERY_MS = 250;
+
 /** Removes this consumer from the group, but only while it has no pending entries (deleting it would drop them). */
 const leaveScript = redisScript(`
 if #redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2]) > 0 then return 0 end
 redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
 return 1`);
+
+/** The deliveries in an XREADGROUP reply for one stream, new entries (delivered once). */
+function readDeliveries(reply: unknown, leaseMs: number): Delivery[] {
+  const [streamReply] = list(reply);
+  const [, entries] = list(streamReply);
+  const deliveries: Delivery[] = [];
+  for (const entry of list(entries)) {
+    const received = deliveryOf(entry, 1, leaseMs);
+    if (received !== undefined) deliveries.push(received);
+  }
+  return deliveries;
+}
 
 /** Whether Redis answered that the stream or its group is missing (deleted, or Redis restarted without persistence). */
 export function isMissingGroup(error: unknown): boolean {
@@ -59,15 +78,18 @@ export function isMissingGroup(error: unknown): boolean {
 
 /**
  * Receives from the stream for one consumer. A receive first moves due delayed messages and
- * takes expired and new entries in one round trip; if there are none it blocks on the
- * blocking connection for at most `blockMs` (or until the next delayed message is due), then
- * looks again, until `waitMs` has passed. Receives on one transport run one at a time.
+ * reads new entries in one round trip, and also reclaims expired ones when it has not for
+ * {@link RECLAIM_EVERY_MS} or found nothing new; if there are none it blocks on the blocking
+ * connection for at most `blockMs` (or until the next delayed message is due), then looks
+ * again, until `waitMs` has passed. Receives on one transport run one at a time.
  */
 export class RedisReceiver {
   readonly #connection: RedisConnection;
   readonly #options: ResolvedRedisOptions;
   readonly #delayed: RedisDelayedMessages;
   #cursor = '0-0';
+  /** When the next receive reclaims expired entries (epoch ms); 0 for the next one. */
+  #reclaimAt = 0;
   #queue: Promise<unknown> = Promise.resolve();
   #blocking = false;
   #closed = false;
@@ -123,19 +145,44 @@ export class RedisReceiver {
     }
   }
 
-  async #take({ max, leaseMs }: ReceiveOptions): Promise<{ deliveries: Delivery[]; nextDueInMs: number | undefined }> {
+  async #take(options: ReceiveOptions): Promise<{ deliveries: Delivery[]; nextDueInMs: number | undefined }> {
+    const reclaim = Date.now() >= this.#reclaimAt;
+    const taken = await this.#look(options, reclaim);
+    if (taken.deliveries.length > 0 || reclaim) return taken;
+    // Nothing new: look for expired leases before waiting.
+    return this.#look(options, true);
+  }
+
+  /** One round trip: moves due delayed messages, then reads new entries, after reclaiming expired ones if `reclaim`. */
+  async #look({ max, leaseMs }: ReceiveOptions, reclaim: boolean): Promise<{ deliveries: Delivery[]; nextDueInMs: number | undefined }> {
     const { stream, group, consumer } = this.#options;
-    const [promoted, taken] = await this.#connection.pipeline('receive', [
-      this.#delayed.promoteCommand(100),
-      evalsha(takeScript, [stream], [group, consumer, Math.ceil(leaseMs), this.#cursor, max]),
-    ]);
-    const items = list(taken);
+    const read: RedisCommand = reclaim
+      ? evalsha(takeScript, [stream], [group, consumer, Math.ceil(leaseMs), this.#cursor, max])
+      : ['XREADGROUP', 'GROUP', group, consumer, 'COUNT', max, 'STREAMS', stream, '>'];
+    const [promoted, taken] = await this.#connection.pipeline('receive', [this.#delayed.promoteCommand(100), read]);
+    const deliveries = reclaim ? this.#claimed(taken, leaseMs) : readDeliveries(taken, leaseMs);
+    if (reclaim) this.#reclaimAt = this.#reclaimAgain(deliveries) ? 0 : Date.now() + Math.min(RECLAIM_EVERY_MS, leaseMs / 4);
+    return { deliveries, nextDueInMs: parsePromote(promoted).nextDueInMs };
+  }
+
+  /**
+   * Whether the next receive should reclaim too: when this one found nothing at all, claimed an
+   * expired entry (there may be more than it had room for), or stopped its scan of the pending
+   * list midway.
+   */
+  #reclaimAgain(deliveries: readonly Delivery[]): boolean {
+    return deliveries.length === 0 || this.#cursor !== '0-0' || deliveries.some((delivery) => delivery.deliveryCount > 1);
+  }
+
+  /** The deliveries in the take script's flat reply; remembers its XAUTOCLAIM cursor. */
+  #claimed(reply: unknown, leaseMs: number): Delivery[] {
+    const items = list(reply);
     this.#cursor = text(items[0]) || '0-0';
     const deliveries: Delivery[] = [];
     for (let index = 1; index + 4 < items.length; index += 5) {
       deliveries.push(deliveryFrom(items[index], items[index + 1], items[index + 2], items[index + 3], Number(items[index + 4]), leaseMs));
     }
-    return { deliveries, nextDueInMs: parsePromote(promoted).nextDueInMs };
+    return deliveries;
   }
 
   async #block({ max, leaseMs, signal }: ReceiveOptions, blockMs: number): Promise<Delivery[]> {
@@ -145,14 +192,7 @@ export class RedisReceiver {
     this.#blocking = true;
     try {
       const reply = await this.#connection.block('receive', ['XREADGROUP', 'GROUP', group, consumer, 'COUNT', max, 'BLOCK', blockMs, 'STREAMS', stream, '>']);
-      const [streamReply] = list(reply);
-      const [, entries] = list(streamReply);
-      const deliveries: Delivery[] = [];
-      for (const entry of list(entries)) {
-        const received = deliveryOf(entry, 1, leaseMs);
-        if (received !== undefined) deliveries.push(received);
-      }
-      return deliveries;
+      return readDeliveries(reply, leaseMs);
     } catch (error) {
       if (this.#closed) return [];
       throw error;
