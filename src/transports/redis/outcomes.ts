@@ -112,7 +112,9 @@ export class RedisOutcomes {
         ['XACK', stream, group, ...batch.receipts],
         ['XDEL', stream, ...batch.receipts],
       ];
-      await this.#connection.pipeline('ack', commands).then(() => batch.resolve(), batch.reject);
+      await this.#connection.pipeline('ack', commands).then(() => {
+        batch.resolve();
+      }, batch.reject);
     }
   }
 
