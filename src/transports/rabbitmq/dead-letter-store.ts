@@ -4,7 +4,7 @@ import { RabbitMqTopologyError } from './errors.js';
 import type { ResolvedRabbitMqOptions } from './options.js';
 import type { RabbitMqSender } from './sender.js';
 import type { RabbitMqTopology } from './topology.js';
-import { publishOptions, readMessage } from './wire.js';
+import { frame, readMessage } from './wire.js';
 
 /** Checks the `limit` of `DeadLetterStore.list` and returns it (100 when absent). */
 function limitOf(owner: string, options: { readonly limit?: number } | undefined): number {
@@ -69,8 +69,7 @@ export class RabbitMqDeadLetterStore implements DeadLetterStore {
       const chosen = choose(letters, ids);
       const publications = latest(chosen).map(({ letter }) => ({
         queue: this.#options.queue,
-        content: Buffer.from(letter.body.buffer, letter.body.byteOffset, letter.body.byteLength),
-        options: publishOptions(letter),
+        ...frame(letter),
       }));
       await this.#sender.publish('redrive dead letters', channel, publications);
       for (const { message } of chosen) channel.ack(message);
@@ -121,7 +120,7 @@ export class RabbitMqDeadLetterStore implements DeadLetterStore {
     const letter: DeadLetter = {
       id: read.id,
       headers: read.headers,
-      body: message.content,
+      body: read.body,
       reason: {
         code: read.deadLetter.code ?? (read.brokerDeath === 'delivery_limit' ? 'max-deliveries' : 'dead-lettered-by-broker'),
         message: read.deadLetter.message ?? brokerReason ?? 'unknown',

@@ -5,7 +5,7 @@ import type { ResolvedRabbitMqOptions } from './options.js';
 import type { RabbitMqReceiver } from './receiver.js';
 import type { RabbitMqSender } from './sender.js';
 import type { RabbitMqTopology } from './topology.js';
-import { DeadLetterHeader, publishOptions, readMessage } from './wire.js';
+import { DeadLetterHeader, frame, readMessage, type Framed } from './wire.js';
 
 /** Longer reasons are cut, so that the dead letter's headers stay well inside an AMQP frame. */
 const MAX_REASON_LENGTH = 8_000;
@@ -63,9 +63,10 @@ export class RabbitMqOutcomes {
     const lease = this.#claim(delivery);
     if (lease === undefined) return;
     const delay = Math.ceil(delayMs);
+    const body = readMessage(lease.arrival.message, lease.id).body;
     await this.#publishThenAck(lease, 'retry', async () => ({
       queue: delay > 0 ? await this.#topology.delayQueue(delay) : this.#options.queue,
-      options: publishOptions({ id: lease.id, headers, body: lease.arrival.message.content }, undefined, delay > 0 ? delay : undefined),
+      ...frame({ id: lease.id, headers, body }, undefined, delay > 0 ? delay : undefined),
     }));
   }
 
@@ -81,10 +82,9 @@ export class RabbitMqOutcomes {
       [DeadLetterHeader.at]: String(preciseNow()),
       [DeadLetterHeader.deliveryCount]: String(lease.deliveryCount),
     };
-    const headers = replacement ?? readMessage(message, lease.id).headers;
-    await this.#publishThenAck(lease, 'dead-letter', () =>
-      Promise.resolve({ queue: this.#options.deadLetterQueue, options: publishOptions({ id: lease.id, headers, body: message.content }, extra) }),
-    );
+    const read = readMessage(message, lease.id);
+    const framed = frame({ id: lease.id, headers: replacement ?? read.headers, body: read.body }, extra);
+    await this.#publishThenAck(lease, 'dead-letter', () => Promise.resolve({ queue: this.#options.deadLetterQueue, ...framed }));
   }
 
   #claim(delivery: Delivery): Lease | undefined {
@@ -93,10 +93,9 @@ export class RabbitMqOutcomes {
   }
 
   /** Publishes the copy with a confirm, then acks; on failure the lease is held again until its deadline. */
-  async #publishThenAck(lease: Lease, operation: string, build: () => Promise<{ queue: string; options: ReturnType<typeof publishOptions> }>): Promise<void> {
+  async #publishThenAck(lease: Lease, operation: string, build: () => Promise<Framed & { readonly queue: string }>): Promise<void> {
     try {
-      const { queue, options } = await build();
-      await this.#sender.publish(operation, lease.arrival.open.channel, [{ queue, content: lease.arrival.message.content, options }]);
+      await this.#sender.publish(operation, lease.arrival.open.channel, [await build()]);
     } catch (error) {
       if (this.#receiver.current(lease)) this.#receiver.leases.restore(lease);
       throw error;

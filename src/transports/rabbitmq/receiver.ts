@@ -221,7 +221,7 @@ export class RabbitMqReceiver {
       const read = readMessage(message, `amqp-${open.serial}-${message.fields.deliveryTag}`);
       const deliveryCount = read.previousDeliveries + 1;
       const receipt = this.leases.add(arrival, read.id, deliveryCount, options.leaseMs, now);
-      deliveries.push({ id: read.id, headers: read.headers, body: message.content, receipt, deliveryCount });
+      deliveries.push({ id: read.id, headers: read.headers, body: read.body, receipt, deliveryCount });
     }
     return deliveries;
   }

@@ -6,7 +6,7 @@ import { RabbitMqTopologyError } from './errors.js';
 import type { ResolvedRabbitMqOptions } from './options.js';
 import { PublishFailure, publishConfirmed, type Publication } from './publish.js';
 import type { RabbitMqTopology } from './topology.js';
-import { bodyOf, headerProblem, idProblem, publishOptions } from './wire.js';
+import { frame, headerProblem, idProblem } from './wire.js';
 
 /**
  * Checks what RabbitMQ adds to the transport rules: ids and header names are AMQP short strings,
@@ -69,12 +69,11 @@ export class RabbitMqSender {
     const delayed: Promise<void>[] = [];
     for (const message of messages) {
       const delayMs = message.notBefore === undefined ? 0 : Math.ceil(message.notBefore - now);
-      const content = bodyOf(message);
       if (delayMs <= 0) {
-        publications.push({ queue: this.#options.queue, content, options: publishOptions(message) });
+        publications.push({ queue: this.#options.queue, ...frame(message) });
         continue;
       }
-      const index = publications.push({ queue: '', content, options: publishOptions(message, undefined, delayMs) }) - 1;
+      const index = publications.push({ queue: '', ...frame(message, undefined, delayMs) }) - 1;
       delayed.push(
         this.#topology.delayQueue(delayMs).then((queue) => {
           publications[index] = { ...(publications[index] as Publication), queue };
