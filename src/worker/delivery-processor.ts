@@ -6,6 +6,7 @@ import { MessageHeader } from '../transport/message-headers.js';
 import type { DeadLetterReason, Transport } from '../transport/transport.js';
 import { UnrecoverableError } from '../transport/unrecoverable-error.js';
 import type { Job } from './job.js';
+import type { JobList } from './job-list.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { runInMessageScope } from './message-scope.js';
 import type { TypedEmitter } from './typed-emitter.js';
@@ -29,12 +30,13 @@ export class DeliveryProcessor {
   readonly #leases: LeaseKeeper;
   readonly #coding: MessageCodingOptions;
 
-  constructor(options: ResolvedWorkerOptions, events: TypedEmitter<WorkerEvents>, report: (transport: Transport, during: WorkerActivity, error: unknown) => void) {
+  /** `jobs` is the worker's list of jobs, whose leases this keeps while their handlers run. */
+  constructor(options: ResolvedWorkerOptions, jobs: JobList, events: TypedEmitter<WorkerEvents>, report: (transport: Transport, during: WorkerActivity, error: unknown) => void) {
     this.#options = options;
     this.#events = events;
     this.#report = report;
     this.#coding = { registry: options.registry, codec: options.codec };
-    this.#leases = new LeaseKeeper(options.leaseMs, (transport, error) => {
+    this.#leases = new LeaseKeeper(options.leaseMs, jobs, (transport, error) => {
       report(transport, 'extend-lease', error);
     });
   }

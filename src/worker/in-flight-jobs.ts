@@ -1,6 +1,7 @@
 import type { Delivery, Transport } from '../transport/transport.js';
 import type { DeliveryProcessor, JobHost } from './delivery-processor.js';
 import { Job } from './job.js';
+import type { JobList } from './job-list.js';
 import { ShutdownTimeoutError } from './shutdown-timeout-error.js';
 import { sleep } from './sleep.js';
 import type { Slots } from './slots.js';
@@ -14,23 +15,26 @@ import type { WorkerActivity, WorkerEvents } from './worker-events.js';
  * (waiting, then aborting and releasing the ones that outlive the timeout).
  */
 export class InFlightJobs {
-  /** Each job, with the promise of its processing (`undefined` only while it starts). */
-  readonly #jobs = new Map<Job, Promise<void> | undefined>();
+  /** Every job being processed. */
+  readonly #jobs: JobList;
   readonly #processor: DeliveryProcessor;
   readonly #slots: Slots;
   readonly #events: TypedEmitter<WorkerEvents>;
   readonly #report: (transport: Transport, during: WorkerActivity, error: unknown) => void;
   readonly #onDone: () => void;
-  /** Jobs whose outcome is being written, their slot already free. */
-  readonly #settling = new Set<Job>();
+  /** How many jobs are writing their outcome, their slot already free. */
+  #settling = 0;
 
+  /** `jobs` is the worker's list of jobs, empty; this keeps it. */
   constructor(
+    jobs: JobList,
     processor: DeliveryProcessor,
     slots: Slots,
     events: TypedEmitter<WorkerEvents>,
     report: (transport: Transport, during: WorkerActivity, error: unknown) => void,
     onDone: () => void,
   ) {
+    this.#jobs = jobs;
     this.#processor = processor;
     this.#slots = slots;
     this.#events = events;
@@ -50,10 +54,9 @@ export class InFlightJobs {
    */
   run(transport: Transport, delivery: Delivery): void {
     const job = new Job(transport, delivery);
-    // Known before it starts: processing may finish before `process` returns.
-    this.#jobs.set(job, undefined);
-    const finished = this.#processor.process(job, this.#host);
-    if (this.#jobs.has(job)) this.#jobs.set(job, finished);
+    // Listed before it starts: processing may finish before `process` returns.
+    this.#jobs.add(job);
+    job.done = this.#processor.process(job, this.#host);
   }
 
   /**
@@ -65,11 +68,10 @@ export class InFlightJobs {
    * `maxDeliveries` it did not cause).
    */
   outcomesWritten(): Promise<void> | undefined {
-    if (this.#settling.size === 0) return undefined;
+    if (this.#settling === 0) return undefined;
     const writes: Promise<void>[] = [];
-    for (const job of this.#settling) {
-      const done = this.#jobs.get(job);
-      if (done !== undefined) writes.push(done);
+    for (const job of this.#jobs) {
+      if (job.state === 'settling' && job.done !== undefined) writes.push(job.done);
     }
     return Promise.all(writes).then(() => undefined);
   }
@@ -77,12 +79,12 @@ export class InFlightJobs {
   /** Told about every job as it goes: one object for all of them. */
   readonly #host: JobHost = {
     settling: (job) => {
-      this.#settling.add(job);
+      this.#settling++;
       this.#freeSlot(job);
     },
     finished: (job) => {
-      this.#jobs.delete(job);
-      this.#settling.delete(job);
+      this.#jobs.remove(job);
+      if (job.state === 'settling') this.#settling--;
       this.#freeSlot(job);
       this.#onDone();
     },
@@ -110,17 +112,17 @@ export class InFlightJobs {
   async drain(timeoutMs: number): Promise<void> {
     if (this.#jobs.size === 0) return;
     const timer = new AbortController();
-    const all = [...this.#jobs.values()].filter((done) => done !== undefined);
+    const all = [...this.#jobs].flatMap((job) => job.done ?? []);
     const finished = await Promise.race([Promise.all(all).then(() => true), sleep(timeoutMs, timer.signal).then(() => false)]);
     timer.abort();
     if (finished) return;
     const waits: Promise<void>[] = [];
-    for (const [job, done] of this.#jobs) {
+    for (const job of this.#jobs) {
       if (job.state === 'running') {
         waits.push(this.#release(job));
         job.abort(new ShutdownTimeoutError(timeoutMs));
-      } else if (job.state === 'settling' && done !== undefined) {
-        waits.push(done);
+      } else if (job.state === 'settling' && job.done !== undefined) {
+        waits.push(job.done);
       }
     }
     await Promise.all(waits);

@@ -16,6 +16,13 @@ export class Job {
   state: 'running' | 'settling' | 'released' = 'running';
   /** Whether the job still holds its concurrency slot (freed once no handler runs for it). */
   holdsSlot = true;
+  /** Whether the lease keeper keeps its lease (while its handler runs). */
+  leaseKept = false;
+  /** What processing it resolves with once its outcome is written; `undefined` only while it starts. */
+  done: Promise<void> | undefined;
+  /** Its neighbours in the worker's list of jobs (a `JobList`). */
+  previous: Job | undefined;
+  next: Job | undefined;
   /** Whether a lease extension is on its way to the broker (the lease keeper sends one at a time). */
   extending = false;
   #controller: AbortController | undefined;

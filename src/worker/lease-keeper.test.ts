@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Delivery, Transport } from '../transport/transport.js';
 import { Job } from './job.js';
+import { JobList } from './job-list.js';
 import { LeaseKeeper } from './lease-keeper.js';
 
 afterEach(() => {
@@ -17,15 +18,20 @@ function transportWithPendingExtensions() {
         extensions.push({ receipt: delivery.receipt, leaseMs, answer: (error) => (error === undefined ? resolve() : reject(error)) });
       }),
   } as unknown as Transport;
-  const job = (receipt: string): Job => new Job(transport, { id: receipt, receipt, headers: {}, body: new Uint8Array(), deliveryCount: 1 });
-  return { transport, extensions, job };
+  const jobs = new JobList();
+  const job = (receipt: string): Job => {
+    const made = new Job(transport, { id: receipt, receipt, headers: {}, body: new Uint8Array(), deliveryCount: 1 });
+    jobs.add(made);
+    return made;
+  };
+  return { transport, extensions, job, jobs };
 }
 
 describe('LeaseKeeper', () => {
   it('extends every held lease with one timer every leaseMs / 3, skipping a lease whose extension is still on its way', async () => {
     vi.useFakeTimers();
-    const { extensions, job } = transportWithPendingExtensions();
-    const keeper = new LeaseKeeper(300, () => undefined);
+    const { extensions, job, jobs } = transportWithPendingExtensions();
+    const keeper = new LeaseKeeper(300, jobs, () => undefined);
     const [a, b] = [job('a'), job('b')];
     keeper.hold(a);
     keeper.hold(b);
@@ -45,8 +51,8 @@ describe('LeaseKeeper', () => {
 
   it('stops its timer at the first tick that finds nothing held, or at stop(), and starts it again for the next hold', async () => {
     vi.useFakeTimers();
-    const { extensions, job } = transportWithPendingExtensions();
-    const keeper = new LeaseKeeper(30, () => undefined);
+    const { extensions, job, jobs } = transportWithPendingExtensions();
+    const keeper = new LeaseKeeper(30, jobs, () => undefined);
     const [a, b, c] = [job('a'), job('b'), job('c')];
     keeper.hold(a);
     keeper.drop(a);
@@ -67,9 +73,9 @@ describe('LeaseKeeper', () => {
 
   it('reports a failed extension, or one that throws at once, and keeps extending', async () => {
     vi.useFakeTimers();
-    const { transport, extensions, job } = transportWithPendingExtensions();
+    const { transport, extensions, job, jobs } = transportWithPendingExtensions();
     const errors: unknown[] = [];
-    const keeper = new LeaseKeeper(30, (from, error) => errors.push([from.name, (error as Error).message]));
+    const keeper = new LeaseKeeper(30, jobs, (from, error) => errors.push([from.name, (error as Error).message]));
     keeper.hold(job('a'));
     await vi.advanceTimersByTimeAsync(10);
     extensions[0]!.answer(new Error('timeout'));

@@ -1,5 +1,6 @@
 import type { Transport } from '../transport/transport.js';
 import type { Job } from './job.js';
+import type { JobList } from './job-list.js';
 
 /**
  * Keeps the leases of every delivery whose handler runs, for the whole worker: one timer that,
@@ -14,22 +15,27 @@ import type { Job } from './job.js';
 export class LeaseKeeper {
   readonly #leaseMs: number;
   readonly #onError: (transport: Transport, error: unknown) => void;
-  readonly #held = new Set<Job>();
+  readonly #jobs: JobList;
+  #held = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(leaseMs: number, onError: (transport: Transport, error: unknown) => void) {
+  /** `jobs` is the worker's list of jobs; the keeper extends those it holds. */
+  constructor(leaseMs: number, jobs: JobList, onError: (transport: Transport, error: unknown) => void) {
     this.#leaseMs = leaseMs;
+    this.#jobs = jobs;
     this.#onError = onError;
   }
 
   /** How many jobs are held. */
   get size(): number {
-    return this.#held.size;
+    return this.#held;
   }
 
-  /** Keeps the job's lease from now until {@link drop}. */
+  /** Keeps the lease of the job (which must be in the worker's list) from now until {@link drop}. */
   hold(job: Job): void {
-    this.#held.add(job);
+    if (job.leaseKept) return;
+    job.leaseKept = true;
+    this.#held++;
     this.#timer ??= setInterval(() => {
       this.#extendAll();
     }, Math.max(1, Math.floor(this.#leaseMs / 3)));
@@ -37,7 +43,9 @@ export class LeaseKeeper {
 
   /** Stops keeping the job's lease; call it before the delivery is settled. */
   drop(job: Job): void {
-    this.#held.delete(job);
+    if (!job.leaseKept) return;
+    job.leaseKept = false;
+    this.#held--;
   }
 
   /** Stops the timer now; jobs held later start it again. */
@@ -47,12 +55,12 @@ export class LeaseKeeper {
   }
 
   #extendAll(): void {
-    if (this.#held.size === 0) {
+    if (this.#held === 0) {
       this.stop();
       return;
     }
-    for (const job of this.#held) {
-      if (job.extending) continue;
+    for (const job of this.#jobs) {
+      if (!job.leaseKept || job.extending) continue;
       job.extending = true;
       const done = (): void => {
         job.extending = false;

@@ -2,6 +2,7 @@ import type { Delivery, Transport } from '../transport/transport.js';
 import { Consumer, type ConsumerHost } from './consumer.js';
 import { DeliveryProcessor } from './delivery-processor.js';
 import { InFlightJobs } from './in-flight-jobs.js';
+import { JobList } from './job-list.js';
 import { installMessageScope } from './message-scope.js';
 import { installSignalHandlers } from './signals.js';
 import { Slots } from './slots.js';
@@ -60,8 +61,9 @@ export class Worker {
     const report = (transport: Transport, during: WorkerActivity, error: unknown): void => {
       this.#report(transport, during, error);
     };
-    this.#processor = new DeliveryProcessor(this.#options, this.#events, report);
-    this.#jobs = new InFlightJobs(this.#processor, slots, this.#events, report, () => {
+    const jobs = new JobList();
+    this.#processor = new DeliveryProcessor(this.#options, jobs, this.#events, report);
+    this.#jobs = new InFlightJobs(jobs, this.#processor, slots, this.#events, report, () => {
       this.#processed++;
       this.#checkLimits();
     });
