@@ -19,6 +19,27 @@ export type MessageContextProvider = () => MessageContext | undefined;
 
 const none: MessageContextProvider = () => undefined;
 let provider: MessageContextProvider = none;
+let readerExists = false;
+
+/**
+ * Says that something in this process reads the message context (every `Sender` does), so
+ * that workers keep a message scope for their handlers from now on.
+ *
+ * @internal
+ */
+export function registerMessageContextReader(): void {
+  readerExists = true;
+}
+
+/**
+ * Whether something in this process reads the message context; until then a worker need not
+ * pay for keeping one.
+ *
+ * @internal
+ */
+export function messageContextReaderExists(): boolean {
+  return readerExists;
+}
 
 /**
  * Installs the function that {@link currentMessageContext} asks. The worker installs one backed
@@ -42,7 +63,8 @@ export function setMessageContextProvider(next: MessageContextProvider | undefin
 
 /**
  * The message being handled in the current asynchronous flow, or `undefined` outside a
- * worker's handler (or when no provider is installed).
+ * worker's handler (or when no provider is installed). A worker keeps this scope for its
+ * handlers once the process has built a `Sender`, or always with its `messageScope: true`.
  */
 export function currentMessageContext(): MessageContext | undefined {
   return provider();

@@ -2,7 +2,7 @@ import { describe } from '../describe.js';
 import type { MessageClass } from '../message-router.js';
 import type { Codec } from './codec.js';
 import { encodeMessage } from './envelope.js';
-import { currentMessageContext } from './message-context.js';
+import { currentMessageContext, registerMessageContextReader } from './message-context.js';
 import { MessageHeader } from './message-headers.js';
 import type { MessageRegistry } from './message-registry.js';
 import { NoTransportRouteError, SendBatchError } from './send-errors.js';
@@ -55,6 +55,7 @@ export class Sender<const Routes extends readonly TransportRoute[] = readonly Tr
     this.#routes = buildRouteMap('Sender', options.routes);
     this.transports = [...new Set(this.#routes.values())];
     this.#registry = options.registry;
+    registerMessageContextReader();
     this.#codec = options.codec;
   }
 

@@ -2,6 +2,7 @@ import type { DispatchContext } from '../context.js';
 import { decodeMessageSoon, type DecodedMessage, type MessageCodingOptions } from '../transport/envelope.js';
 import { appendErrorHistory } from '../transport/error-history.js';
 import { MessageDecodeError } from '../transport/message-decode-error.js';
+import { messageContextReaderExists } from '../transport/message-context.js';
 import { MessageHeader } from '../transport/message-headers.js';
 import type { DeadLetterReason, Transport } from '../transport/transport.js';
 import { UnrecoverableError } from '../transport/unrecoverable-error.js';
@@ -127,7 +128,7 @@ export class DeliveryProcessor {
     }
   }
 
-  /** Runs the handler with its context in the message scope; returns what it returned. */
+  /** Runs the handler with its context (in the message scope when it is kept); returns what it returned. */
   #dispatch(job: Job, { command, envelope }: DecodedMessage): unknown {
     const { transport, delivery } = job;
     const context: DispatchContext & { [JOB]: Job } = {
@@ -143,8 +144,9 @@ export class DeliveryProcessor {
     // shared descriptor: an accessor written in the literal would cost more than the rest of it.
     Object.defineProperty(context, 'signal', LAZY_SIGNAL);
     if (envelope.causationId !== undefined) context.causationId = envelope.causationId;
+    const { bus, messageScope } = this.#options;
+    if (!(messageScope ?? messageContextReaderExists())) return bus.dispatch(command, context);
     const scope = { messageId: envelope.id, correlationId: envelope.correlationId, traceparent: envelope.traceparent, tracestate: envelope.tracestate };
-    const { bus } = this.#options;
     return runInMessageScope(scope, () => bus.dispatch(command, context));
   }
 

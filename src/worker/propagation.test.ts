@@ -57,7 +57,7 @@ describe('correlation and causation from inside a handler', () => {
     });
     const handled = encodeMessage(new Job('x'), { registry: kit.registry, correlationId: 'c-1' });
     await kit.transport.send([handled]);
-    const worker = kit.worker();
+    const worker = kit.worker({ messageScope: true });
     worker.start();
     await waitFor(() => worker.health().processed === 1, 'one processed message');
     expect(seen).toEqual([{ messageId: handled.id, correlationId: 'c-1', traceparent: undefined, tracestate: undefined }]);

@@ -53,6 +53,15 @@ export interface WorkerOptions {
   readonly reconnect?: ReconnectOptions;
   /** How many past errors a retried message keeps in its headers. @default 10 */
   readonly errorHistoryLimit?: number;
+  /**
+   * Whether handlers run in the message scope that `currentMessageContext()` reads, through
+   * which a command sent from a handler inherits its correlation id, cause and trace. The scope
+   * is an `AsyncLocalStorage`, which costs every promise of the process a little once entered;
+   * by default the worker enters it only once the process has built a `Sender` (which reads it).
+   * Set `true` to enter it always (to read `currentMessageContext()` yourself), `false` never.
+   * @default entered once a `Sender` exists in the process
+   */
+  readonly messageScope?: boolean;
 }
 
 /** {@link WorkerOptions} checked, with every default filled in. */
@@ -71,6 +80,8 @@ export interface ResolvedWorkerOptions {
   readonly receiveWaitMs: number;
   readonly reconnect: Required<ReconnectOptions>;
   readonly errorHistoryLimit: number;
+  /** `undefined` while it follows whether a `Sender` exists. */
+  readonly messageScope: boolean | undefined;
 }
 
 const W = 'Worker';
@@ -115,6 +126,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
       capMs: numberOption(W, 'reconnect.capMs', reconnect['capMs'], 30_000, { min: 1 }),
     },
     errorHistoryLimit: numberOption(W, 'errorHistoryLimit', given['errorHistoryLimit'], 10, { min: 1, integer: true }),
+    messageScope: given['messageScope'] === undefined ? undefined : booleanOption('messageScope', given['messageScope']),
   };
 }
 
