@@ -8,10 +8,11 @@ import type { ResolvedRabbitMqOptions } from './options.js';
 import type { RabbitMqTopology } from './topology.js';
 import { readMessage } from './wire.js';
 
-/** A `receive` waiting for deliveries. */
+/** A `receive` waiting for deliveries until `deadline` (epoch milliseconds). */
 interface Waiter {
   readonly options: ReceiveOptions;
-  readonly finish: (deliveries: Delivery[]) => void;
+  readonly deadline: number;
+  readonly resolve: (deliveries: Delivery[]) => void;
 }
 
 /** The consumer on the queue: its channel, tag and prefetch. */
@@ -57,6 +58,11 @@ export class RabbitMqReceiver {
   #changing: Promise<unknown> = Promise.resolve();
   #buffer: Arrival[] = [];
   #waiters: Waiter[] = [];
+  /** One timer for the earliest waiter's deadline, left running when waiters finish early. */
+  #waitTimer: ReturnType<typeof setTimeout> | undefined;
+  #waitTimerAt = Infinity;
+  /** Signals with an abort listener already: a worker passes the same signal to every receive. */
+  readonly #watched = new WeakSet<AbortSignal>();
   #wakeScheduled = false;
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
@@ -82,22 +88,55 @@ export class RabbitMqReceiver {
     const taken = this.#take(options);
     if (taken.length > 0 || options.waitMs === 0) return taken;
     return new Promise((resolve) => {
-      const finish = (deliveries: Delivery[]): void => {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', abort);
-        this.#waiters = this.#waiters.filter((waiter) => waiter.finish !== finish);
-        resolve(deliveries);
-        this.#hold();
-      };
-      const abort = (): void => {
-        finish([]);
-      };
-      const timer = setTimeout(abort, options.waitMs);
-      options.signal?.addEventListener('abort', abort, { once: true });
-      this.#waiters.push({ options, finish });
+      const deadline = Date.now() + options.waitMs;
+      this.#waiters.push({ options, deadline, resolve });
+      this.#watch(options.signal);
+      this.#armWaitTimer(deadline);
       clearTimeout(this.#holdTimer);
       this.#holdTimer = undefined;
     });
+  }
+
+  /** Resolves a waiting receive with `deliveries`. */
+  #finish(waiter: Waiter, deliveries: Delivery[]): void {
+    const index = this.#waiters.indexOf(waiter);
+    if (index === -1) return;
+    this.#waiters.splice(index, 1);
+    waiter.resolve(deliveries);
+    this.#hold();
+  }
+
+  /** Resolves every waiting receive that `which` accepts (all when absent) with nothing. */
+  #finishAll(which?: (waiter: Waiter) => boolean): void {
+    for (const waiter of [...this.#waiters]) if (which === undefined || which(waiter)) this.#finish(waiter, []);
+  }
+
+  /** Ends the receives waiting on `signal` when it aborts; one listener per signal. */
+  #watch(signal: AbortSignal | undefined): void {
+    if (signal === undefined || this.#watched.has(signal)) return;
+    this.#watched.add(signal);
+    signal.addEventListener(
+      'abort',
+      () => {
+        this.#finishAll((waiter) => waiter.options.signal === signal);
+      },
+      { once: true },
+    );
+  }
+
+  /** Makes the wait timer fire by `at` at the latest. */
+  #armWaitTimer(at: number): void {
+    if (at >= this.#waitTimerAt) return;
+    clearTimeout(this.#waitTimer);
+    this.#waitTimerAt = at;
+    this.#waitTimer = setTimeout(() => {
+      this.#waitTimerAt = Infinity;
+      const now = Date.now();
+      this.#finishAll((waiter) => waiter.deadline <= now);
+      let next = Infinity;
+      for (const waiter of this.#waiters) next = Math.min(next, waiter.deadline);
+      if (next !== Infinity) this.#armWaitTimer(next);
+    }, Math.max(0, at - Date.now()));
   }
 
   /** Whether a receive must end at once: the transport closed, or its signal aborted (read through a call, since both change while we await). */
@@ -126,7 +165,9 @@ export class RabbitMqReceiver {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#holdTimer);
-    for (const waiter of [...this.#waiters]) waiter.finish([]);
+    this.#finishAll();
+    clearTimeout(this.#waitTimer);
+    this.#waitTimerAt = Infinity;
     this.#buffer = [];
     this.leases.clear();
     // Acks still waiting go out before the channel closes (AMQP keeps their order).
@@ -186,7 +227,7 @@ export class RabbitMqReceiver {
       // The broker cancelled the consumer: the queue was deleted. Declare again on the next receive.
       if (this.#consumer?.open === open) this.#consumer = undefined;
       this.#topology.forget();
-      for (const waiter of [...this.#waiters]) waiter.finish([]);
+      this.#finishAll();
       return;
     }
     if (this.#closed || this.#slot.open !== open) return;
@@ -208,7 +249,7 @@ export class RabbitMqReceiver {
     while (this.#buffer.length > 0) {
       const waiter = this.#waiters[0];
       if (waiter === undefined) break;
-      waiter.finish(this.#take(waiter.options));
+      this.#finish(waiter, this.#take(waiter.options));
     }
   }
 
@@ -271,6 +312,6 @@ export class RabbitMqReceiver {
     if (this.#acks?.open === open) this.#acks = undefined;
     this.#buffer = this.#buffer.filter((arrival) => arrival.open !== open);
     this.leases.drop(open);
-    for (const waiter of [...this.#waiters]) waiter.finish([]);
+    this.#finishAll();
   }
 }
