@@ -6,7 +6,7 @@ import type { ResolvedRedisOptions } from './options.js';
 
 /**
  * Redrives (ARGV[1] = 'redrive': back on the queue stream as a new entry, headers and bytes as
- * they were) or removes dead-letter entries by entry id, each in one step with its index entry.
+ * they were, in one `m` field) or removes dead-letter entries by entry id, each in one step with its index entry.
  */
 const applyScript = redisScript(`${luaField}
 local n = 0
@@ -15,7 +15,7 @@ for i = 2, #ARGV do
   if entry then
     local id = field(entry[2], 'id') or ''
     if ARGV[1] == 'redrive' then
-      redis.call('XADD', KEYS[3], '*', 'id', id, 'headers', field(entry[2], 'headers') or '{}', 'body', field(entry[2], 'body') or '')
+      redis.call('XADD', KEYS[3], '*', 'm', string.gsub(id, '[\\r\\n]', ' ') .. '\\n' .. (field(entry[2], 'headers') or '{}') .. '\\n' .. (field(entry[2], 'body') or ''))
     end
     redis.call('XDEL', KEYS[1], ARGV[i])
     if redis.call('HGET', KEYS[2], id) == ARGV[i] then redis.call('HDEL', KEYS[2], id) end

@@ -1,13 +1,14 @@
 import type { TransportMessage } from '../../transport/transport.js';
 import { evalsha, redisScript, type RedisCommand, type RedisConnection } from './connection.js';
-import { list, text, toBuffer } from './entries.js';
+import { list, messageFrame, text } from './entries.js';
 
 /**
  * Moves due members of the delayed sorted set to the stream, atomically: a member is removed
  * and added to the stream in one script, so two consumers moving at once never duplicate it.
  * Times are Redis's own clock (TIME). Replies `{ moved, next due score or false, now }`.
- * A member is `token \n id \n headers-json \n body`; a member in any other shape is moved
- * whole as the body, so that it reaches the dead letters instead of vanishing.
+ * A member is `token \n id \n headers-json \n body`, moved as the entry's message frame (all
+ * after the token); a member in any other shape is moved whole as the body, so that it
+ * reaches the dead letters instead of vanishing.
  */
 const promoteScript = redisScript(`
 local t = redis.call('TIME')
@@ -19,7 +20,7 @@ for _, member in ipairs(due) do
   local b = a and string.find(member, '\\n', a + 1, true)
   local c = b and string.find(member, '\\n', b + 1, true)
   if c then
-    redis.call('XADD', KEYS[2], '*', 'id', string.sub(member, a + 1, b - 1), 'headers', string.sub(member, b + 1, c - 1), 'body', string.sub(member, c + 1))
+    redis.call('XADD', KEYS[2], '*', 'm', string.sub(member, a + 1))
   else
     redis.call('XADD', KEYS[2], '*', 'body', member)
   end
@@ -35,9 +36,10 @@ export function delayedToken(): string {
   return `${Date.now().toString(36)}.${(sequence++).toString(36)}.${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** The sorted-set member for a delayed message: `token \n id \n headers-json \n body`. */
-export function delayedMember(message: TransportMessage): Buffer {
-  return Buffer.concat([Buffer.from(`${delayedToken()}\n${message.id}\n${JSON.stringify(message.headers)}\n`), toBuffer(message.body)]);
+/** The sorted-set member for a delayed message: `token \n` then its {@link messageFrame}. */
+export function delayedMember(message: TransportMessage): string | Buffer {
+  const frame = messageFrame(message);
+  return typeof frame === 'string' ? `${delayedToken()}\n${frame}` : Buffer.concat([Buffer.from(`${delayedToken()}\n`), frame]);
 }
 
 /** The result of one move: how many moved, and in how many ms the next one is due (if any). */

@@ -14,6 +14,26 @@ local function field(fields, name)
   return nil
 end`;
 
+/**
+ * Lua for scripts reading queue entries in either layout: `message(fields)` returns the id,
+ * headers and body of an entry (each nil when missing), from its `m` field (`id \n headers \n
+ * body`) or its `id`, `headers` and `body` fields; a field given twice keeps its last value.
+ */
+export const luaMessage = `
+local function message(fields)
+  local id, headers, body
+  for i = 1, #fields - 1, 2 do
+    local name, value = fields[i], fields[i + 1]
+    if name == 'm' then
+      local a = string.find(value, '\\n', 1, true)
+      local b = a and string.find(value, '\\n', a + 1, true)
+      if b then id, headers, body = string.sub(value, 1, a - 1), string.sub(value, a + 1, b - 1), string.sub(value, b + 1)
+      else id, headers, body = nil, nil, value end
+    elseif name == 'id' then id = value elseif name == 'headers' then headers = value elseif name == 'body' then body = value end
+  end
+  return id, headers, body
+end`;
+
 /** A reply that must be an array (`null` reads as empty). */
 export function list(reply: unknown): unknown[] {
   return Array.isArray(reply) ? (reply as unknown[]) : [];
@@ -36,26 +56,23 @@ export function toBuffer(body: Uint8Array): Buffer {
   return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
-/**
- * Appends the values of a queued message's fields to `args`: its `id`, its `headers` as JSON
- * and its `body` bytes (as text when that writes the same bytes, see {@link bodyArgument}).
- */
-export function pushMessageValues(args: (string | Buffer)[], message: TransportMessage): void {
-  args.push(message.id, JSON.stringify(message.headers), bodyArgument(message.body));
-}
+/** The one field of a queue entry written by this transport; its value is {@link messageFrame}. */
+export const MESSAGE_FIELD = 'm';
 
-/** Bodies up to this size are checked for UTF-8 and passed as text; larger ones as bytes. */
+/** Bodies up to this size are checked for UTF-8 and framed as text; larger ones as bytes. */
 const TEXT_BODY_BYTES = 16 * 1024;
 
 /**
- * A body as the command argument ioredis writes fastest, byte for byte the same: as text when
- * it is valid UTF-8 (ioredis writes a pipeline of string-only commands as one string, but copies
- * a command with a Buffer argument piece by piece), else as the bytes. Valid UTF-8 decodes to
- * text that encodes back to exactly the same bytes.
+ * A message as the value of one stream field: `id \n headers-json \n body`. One field costs
+ * Redis and both clients less than three (the layout with `id`, `headers` and `body` fields is
+ * still read, for entries written by other tools). Sends refuse ids with line breaks, and
+ * JSON has none. The frame is text when the body is valid UTF-8 (ioredis writes string-only
+ * commands in one piece, byte for byte the same), else bytes.
  */
-function bodyArgument(body: Uint8Array): string | Buffer {
-  const buffer = toBuffer(body);
-  return buffer.byteLength <= TEXT_BODY_BYTES && isUtf8(buffer) ? buffer.toString('utf8') : buffer;
+export function messageFrame(message: TransportMessage): string | Buffer {
+  const head = `${message.id}\n${JSON.stringify(message.headers)}\n`;
+  const body = toBuffer(message.body);
+  return body.byteLength <= TEXT_BODY_BYTES && isUtf8(body) ? head + body.toString('utf8') : Buffer.concat([Buffer.from(head), body]);
 }
 
 /**
@@ -67,6 +84,11 @@ export function deliveryOf(entry: unknown, deliveryCount: number, leaseMs: numbe
   if (!Array.isArray(entry)) return undefined;
   const [entryId, rawFields] = entry as unknown[];
   if (!Array.isArray(rawFields)) return undefined;
+  if (rawFields.length === 2 && isField(rawFields[0], MESSAGE_FIELD)) {
+    const frame = bytes(rawFields[1]);
+    const [id, headers, body] = splitFrame(frame);
+    return deliveryFrom(entryId, id, headers, body, deliveryCount, leaseMs);
+  }
   let id: unknown;
   let headers: unknown;
   let body: unknown;
@@ -74,11 +96,20 @@ export function deliveryOf(entry: unknown, deliveryCount: number, leaseMs: numbe
   for (let index = 0; index + 1 < rawFields.length; index += 2) {
     const name: unknown = rawFields[index];
     const value: unknown = rawFields[index + 1];
-    if (isField(name, 'id')) id = value;
+    if (isField(name, MESSAGE_FIELD)) [id, headers, body] = splitFrame(bytes(value));
+    else if (isField(name, 'id')) id = value;
     else if (isField(name, 'headers')) headers = value;
     else if (isField(name, 'body')) body = value;
   }
   return deliveryFrom(entryId, id, headers, body, deliveryCount, leaseMs);
+}
+
+/** The id, headers and body bytes of a {@link messageFrame}; a frame without two line breaks is all body. */
+function splitFrame(frame: Buffer): [Buffer | undefined, Buffer | undefined, Buffer] {
+  const first = frame.indexOf(10);
+  const second = first === -1 ? -1 : frame.indexOf(10, first + 1);
+  if (second === -1) return [undefined, undefined, frame];
+  return [frame.subarray(0, first), frame.subarray(first + 1, second), frame.subarray(second + 1)];
 }
 
 /**
@@ -126,7 +157,7 @@ export class RedisDelivery implements Delivery {
 }
 
 /** Whether a field name in a reply (bytes, or text from a script) is `name`. */
-function isField(raw: unknown, name: 'id' | 'headers' | 'body'): boolean {
+function isField(raw: unknown, name: 'm' | 'id' | 'headers' | 'body'): boolean {
   if (!Buffer.isBuffer(raw)) return text(raw) === name;
   if (raw.length !== name.length) return false;
   for (let index = 0; index < name.length; index++) if (raw[index] !== name.charCodeAt(index)) return false;
@@ -150,12 +181,10 @@ export function parseEntry(entry: unknown): StreamEntry | undefined {
  * bytes stay in the stream, and a dead letter keeps them), a missing body reads as empty.
  */
 export function messageOf(entry: StreamEntry): TransportMessage {
-  const id = entry.fields.get('id')?.toString('utf8') ?? '';
-  return {
-    id: id === '' ? entry.entryId : id,
-    headers: parseHeaders(entry.fields.get('headers')),
-    body: entry.fields.get('body') ?? Buffer.alloc(0),
-  };
+  const frame = entry.fields.get(MESSAGE_FIELD);
+  const [rawId, rawHeaders, body] = frame === undefined ? [entry.fields.get('id'), entry.fields.get('headers'), entry.fields.get('body') ?? Buffer.alloc(0)] : splitFrame(frame);
+  const id = rawId?.toString('utf8') ?? '';
+  return { id: id === '' ? entry.entryId : id, headers: parseHeaders(rawHeaders), body };
 }
 
 /** Headers from their JSON; anything that is not an object of strings is left out. */

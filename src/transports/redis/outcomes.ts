@@ -1,7 +1,7 @@
 import type { DeadLetterReason, Delivery } from '../../transport/transport.js';
 import { redisScript, type RedisCommand, type RedisConnection } from './connection.js';
 import { delayedToken } from './delayed.js';
-import { luaField as field } from './entries.js';
+import { luaMessage } from './entries.js';
 import type { ResolvedRedisOptions } from './options.js';
 
 /** The most entries one XACK and XDEL pair takes. */
@@ -12,36 +12,39 @@ const ACK_BATCH = 1_000;
  * step: with no delay straight back on the stream, else in the delayed set at Redis's TIME +
  * delay. Reads everything before writing, so a failure leaves the entry pending, never lost.
  */
-const retryScript = redisScript(`${field}
+const retryScript = redisScript(`${luaMessage}
 local entry = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])[1]
 if not entry then return 0 end
-local body = field(entry[2], 'body') or ''
+local _, _, body = message(entry[2])
+local frame = ARGV[3] .. '\\n' .. ARGV[5] .. '\\n' .. (body or '')
 if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('XDEL', KEYS[1], ARGV[2])
 local delay = tonumber(ARGV[4])
 if delay <= 0 then
-  redis.call('XADD', KEYS[1], '*', 'id', ARGV[3], 'headers', ARGV[5], 'body', body)
+  redis.call('XADD', KEYS[1], '*', 'm', frame)
 else
   local t = redis.call('TIME')
   local due = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + delay
-  redis.call('ZADD', KEYS[2], due, ARGV[6] .. '\\n' .. ARGV[3] .. '\\n' .. ARGV[5] .. '\\n' .. body)
+  redis.call('ZADD', KEYS[2], due, ARGV[6] .. '\\n' .. frame)
 end
 return 1`);
 
 /**
  * Settles the entry and adds it, with its original body bytes and the reason, to the
  * dead-letter stream in one step: with its original headers, or ARGV[8] when given. An older
- * dead letter with the same message id is replaced.
+ * dead letter with the same message id is replaced. Dead letters keep named fields (`id`,
+ * `headers`, `body`, `reason-code`, ...), whichever layout the entry had.
  */
-const deadLetterScript = redisScript(`${field}
+const deadLetterScript = redisScript(`${luaMessage}
 local entry = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])[1]
 if not entry then return 0 end
+local _, headers, body = message(entry[2])
 if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('XDEL', KEYS[1], ARGV[2])
 local older = redis.call('HGET', KEYS[3], ARGV[3])
 if older then redis.call('XDEL', KEYS[2], older) end
-local added = redis.call('XADD', KEYS[2], '*', 'id', ARGV[3], 'headers', ARGV[8] or field(entry[2], 'headers') or '{}',
-  'body', field(entry[2], 'body') or '', 'reason-code', ARGV[4], 'reason-message', ARGV[5],
+local added = redis.call('XADD', KEYS[2], '*', 'id', ARGV[3], 'headers', ARGV[8] or headers or '{}',
+  'body', body or '', 'reason-code', ARGV[4], 'reason-message', ARGV[5],
   'failed-at', ARGV[6], 'delivery-count', ARGV[7])
 redis.call('HSET', KEYS[3], ARGV[3], added)
 return 1`);

@@ -2,7 +2,7 @@ import type { Delivery, ReceiveOptions } from '../../transport/transport.js';
 import { evalsha, redisScript, withinMs, type RedisCommand, type RedisConnection } from './connection.js';
 import type { RedisDelayedMessages } from './delayed.js';
 import { parsePromote } from './delayed.js';
-import { deliveryFrom, deliveryOf, list, text } from './entries.js';
+import { deliveryFrom, deliveryOf, list, luaMessage, text } from './entries.js';
 import type { ResolvedRedisOptions } from './options.js';
 
 /**
@@ -15,20 +15,15 @@ import type { ResolvedRedisOptions } from './options.js';
  * conversion of its fields to Lua and back, so the script does no more per entry than that
  * (packing entries into one string each saved the client less than it cost Redis).
  */
-const takeScript = redisScript(`
+const takeScript = redisScript(`${luaMessage}
 local max = tonumber(ARGV[5])
 local claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], 'COUNT', max)
 local out = { claimed[1] }
 local taken = 0
 local function add(entry, count)
-  local fields = entry[2]
-  local id, headers, body = false, false, false
-  for i = 1, #fields - 1, 2 do
-    local name = fields[i]
-    if name == 'id' then id = fields[i + 1] elseif name == 'headers' then headers = fields[i + 1] elseif name == 'body' then body = fields[i + 1] end
-  end
+  local id, headers, body = message(entry[2])
   local n = #out
-  out[n + 1] = entry[1]; out[n + 2] = id; out[n + 3] = headers; out[n + 4] = body; out[n + 5] = count
+  out[n + 1] = entry[1]; out[n + 2] = id or false; out[n + 3] = headers or false; out[n + 4] = body or false; out[n + 5] = count
   taken = taken + 1
 end
 for _, entry in ipairs(claimed[2]) do

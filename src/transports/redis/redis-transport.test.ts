@@ -165,6 +165,26 @@ describe.skipIf(!redisUp)('RedisTransport on a real Redis', () => {
     }
   });
 
+  it('writes each message as one `m` field (id, headers, body on lines of their own), and reads a frame without them as all body', async () => {
+    const made = transport();
+    const stream = created.get(made)!;
+    try {
+      await made.setup();
+      await made.send([{ id: 'm-1', headers: { a: '1' }, body: new Uint8Array([0xff, 10, 0]) }]);
+      const [entry] = (await admin!.xrangeBuffer(stream, '-', '+')) as [Buffer, Buffer[]][];
+      expect(entry![1].map((part) => part.toString('latin1'))).toEqual(['m', 'm-1\n{"a":"1"}\n\xff\n\x00']);
+      await admin!.xadd(stream, '*', 'm', 'no line breaks');
+      const [framed, bare] = await made.receive({ max: 2, leaseMs: 30_000, waitMs: 1_000 });
+      expect(framed).toMatchObject({ id: 'm-1', headers: { a: '1' } });
+      expect([...framed!.body]).toEqual([0xff, 10, 0]);
+      expect(bare).toMatchObject({ id: bare!.receipt, headers: {} });
+      expect(new TextDecoder().decode(bare!.body)).toBe('no line breaks');
+    } finally {
+      await made.close();
+      await cleanup(made);
+    }
+  });
+
   it('sends a batch larger than one add script in order, with a delayed message among them', async () => {
     const made = transport();
     const messages = Array.from({ length: 1_201 }, (_, index) => ({ id: `m${index}`, headers: { index: String(index) }, body: new Uint8Array([index % 256]) }));

@@ -1,17 +1,17 @@
 import type { OutgoingMessage } from '../../transport/transport.js';
 import { evalsha, redisScript, type RedisCommand, type RedisConnection } from './connection.js';
 import type { RedisDelayedMessages } from './delayed.js';
-import { pushMessageValues } from './entries.js';
+import { messageFrame } from './entries.js';
 
 /**
- * Adds messages to the stream, one XADD per `id, headers, body` triple in ARGV, in order.
+ * Adds messages to the stream, one XADD of the `m` field per message frame in ARGV, in order.
  * One script call for a batch costs the client one command instead of one per message.
  */
 const addScript = redisScript(`
-for i = 1, #ARGV, 3 do
-  redis.call('XADD', KEYS[1], '*', 'id', ARGV[i], 'headers', ARGV[i + 1], 'body', ARGV[i + 2])
+for i = 1, #ARGV do
+  redis.call('XADD', KEYS[1], '*', 'm', ARGV[i])
 end
-return #ARGV / 3`);
+return #ARGV`);
 
 /** The most messages one add script takes, so that one call never holds Redis for long. */
 const ADD_BATCH = 500;
@@ -38,19 +38,19 @@ export class RedisSender {
     if (messages.length === 0) return;
     const now = Date.now();
     const commands: RedisCommand[] = [];
-    let fields: (string | Buffer)[] = [];
+    let frames: (string | Buffer)[] = [];
     for (const message of messages) {
       if (message.notBefore !== undefined && message.notBefore > now) {
         commands.push(this.#delayed.scheduleCommand(message, message.notBefore));
         continue;
       }
-      pushMessageValues(fields, message);
-      if (fields.length === 3 * ADD_BATCH) {
-        commands.push(evalsha(addScript, [this.#stream], fields));
-        fields = [];
+      frames.push(messageFrame(message));
+      if (frames.length === ADD_BATCH) {
+        commands.push(evalsha(addScript, [this.#stream], frames));
+        frames = [];
       }
     }
-    if (fields.length > 0) commands.push(evalsha(addScript, [this.#stream], fields));
+    if (frames.length > 0) commands.push(evalsha(addScript, [this.#stream], frames));
     const operation = messages.length === 1 ? 'send a message' : `send ${messages.length} messages`;
     await this.#connection.pipeline(operation, commands);
   }

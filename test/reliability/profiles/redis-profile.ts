@@ -81,8 +81,8 @@ class PrivateRedis implements PrivateBroker {
 
 /**
  * The Redis Streams profile: a queue is a stream key (with the transport's derived keys
- * beside it), raw messages are XADDed in the transport's entry layout (`id`, `headers` as
- * JSON, `body` as bytes), and the restart scenario gets a private redis-server with
+ * beside it), raw messages are XADDed in the transport's entry layout (one `m` field: the id,
+ * the headers as JSON and the body bytes, separated by line breaks), and the restart scenario gets a private redis-server with
  * `--appendonly yes --appendfsync always`.
  */
 export const profile: BrokerProfile = {
@@ -102,7 +102,7 @@ export const profile: BrokerProfile = {
     await withClient(connection, async (client) => {
       const pipeline = client.pipeline();
       for (const message of messages) {
-        pipeline.xadd(queue, '*', 'id', message.id, 'headers', JSON.stringify(message.headers), 'body', Buffer.from(message.body));
+        pipeline.xadd(queue, '*', 'm', Buffer.concat([Buffer.from(`${message.id}\n${JSON.stringify(message.headers)}\n`), Buffer.from(message.body)]));
       }
       const results = (await pipeline.exec()) ?? [];
       for (const [error] of results) if (error !== null) throw error;
