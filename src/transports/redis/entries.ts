@@ -86,8 +86,15 @@ export function deliveryOf(entry: unknown, deliveryCount: number, leaseMs: numbe
   if (!Array.isArray(rawFields)) return undefined;
   if (rawFields.length === 2 && isField(rawFields[0], MESSAGE_FIELD)) {
     const frame = bytes(rawFields[1]);
-    const [id, headers, body] = splitFrame(frame);
-    return deliveryFrom(entryId, id, headers, body, deliveryCount, leaseMs);
+    const first = frame.indexOf(10);
+    const second = first === -1 ? -1 : frame.indexOf(10, first + 1);
+    if (second !== -1) {
+      // The id and headers are read as text straight from the frame: only the body is a view.
+      const receipt = text(entryId);
+      const id = frame.toString('utf8', 0, first);
+      const headers = parseHeaderText(frame.toString('utf8', first + 1, second));
+      return new RedisDelivery(id === '' ? receipt : id, headers, frame.subarray(second + 1), receipt, deliveryCount, leaseMs);
+    }
   }
   let id: unknown;
   let headers: unknown;
@@ -187,11 +194,16 @@ export function messageOf(entry: StreamEntry): TransportMessage {
   return { id: id === '' ? entry.entryId : id, headers: parseHeaders(rawHeaders), body };
 }
 
-/** Headers from their JSON; anything that is not an object of strings is left out. */
+/** Headers from their JSON bytes; anything that is not an object of strings is left out. */
 export function parseHeaders(raw: Buffer | undefined): Readonly<Record<string, string>> {
+  return parseHeaderText(raw?.toString('utf8'));
+}
+
+/** Headers from their JSON; anything that is not an object of strings is left out. */
+function parseHeaderText(json: string | undefined): Readonly<Record<string, string>> {
   let parsed: unknown;
   try {
-    parsed = raw === undefined ? {} : JSON.parse(raw.toString('utf8'));
+    parsed = json === undefined ? {} : JSON.parse(json);
   } catch {
     return {};
   }
