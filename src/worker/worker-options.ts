@@ -33,7 +33,12 @@ export interface WorkerOptions {
   readonly registry?: MessageRegistry;
   /** Decodes bodies. @default the JSON codec */
   readonly codec?: Codec;
-  /** Most handlers running at once, across all transports. @default 1 */
+  /**
+   * Most handlers running at once, across all transports. A message whose handler is done frees
+   * its place while its outcome (ack, retry, dead letter) is still on its way to the broker, but
+   * the handlers of the next receive start only once the outcomes written before are confirmed.
+   * @default 1
+   */
   readonly concurrency?: number;
   /** How long each delivery is leased; the lease is extended every `leaseMs / 3` while its handler runs. @default 30_000 */
   readonly leaseMs?: number;
