@@ -1,4 +1,4 @@
-import type { AmqpChannel, AmqpMessage, AmqpPublishOptions } from './connection.js';
+import { coalesceWrites, type AmqpChannel, type AmqpMessage, type AmqpPublishOptions } from './connection.js';
 
 /** One message to publish to a queue through the default exchange. */
 export interface Publication {
@@ -92,5 +92,6 @@ export function publishConfirmed(channel: AmqpChannel, publications: readonly Pu
         return;
       }
     }
+    coalesceWrites(channel);
   });
 }
