@@ -1,11 +1,37 @@
 import type { DeadLetterReason, Delivery } from '../../transport/transport.js';
-import { redisScript, type RedisCommand, type RedisConnection } from './connection.js';
+import { evalsha, redisScript, type RedisCommand, type RedisConnection } from './connection.js';
 import { delayedToken } from './delayed.js';
 import { luaMessage } from './entries.js';
 import type { ResolvedRedisOptions } from './options.js';
 
-/** The most entries one XACK and XDEL pair takes. */
+/** The most entries one XACK takes. */
 const ACK_BATCH = 1_000;
+
+/**
+ * Deletes the settled head of the stream: every entry below the oldest pending one (XTRIM
+ * MINID), or, with nothing pending, up to the last entry the group was given. Entries below
+ * both were delivered and are no longer pending, so they are settled; a pending entry, or one
+ * not yet delivered, is never trimmed. One group per stream is assumed, as everywhere.
+ */
+const trimScript = redisScript(`
+local floor = redis.call('XPENDING', KEYS[1], ARGV[1])[2]
+if not floor then
+  for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+    local name, last
+    for i = 1, #group - 1, 2 do
+      if group[i] == 'name' then name = group[i + 1] elseif group[i] == 'last-delivered-id' then last = group[i + 1] end
+    end
+    if name == ARGV[1] and last then
+      local ms, seq = string.match(last, '^(%d+)-(%d+)$')
+      if ms then floor = ms .. '-' .. string.format('%d', tonumber(seq) + 1) end
+    end
+  end
+end
+if not floor then return 0 end
+return redis.call('XTRIM', KEYS[1], 'MINID', floor)`);
+
+/** How often, at most, acks are followed by a trim of the settled entries. */
+const TRIM_EVERY_MS = 1_000;
 
 /**
  * Settles the entry and schedules the message again with new headers and the same body, in one
@@ -60,7 +86,7 @@ if not pending[1] or pending[1][2] ~= ARGV[2] then return 0 end
 redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'IDLE', ARGV[4], 'JUSTID')
 return 1`);
 
-/** Acks that go to Redis in one XACK and XDEL pair, and the promise they share. */
+/** Acks that go to Redis in one XACK, and the promise they share. */
 class AckGroup {
   /** The entry ids. */
   readonly receipts: string[] = [];
@@ -83,8 +109,12 @@ const RELEASED_IDLE_MS = 1e12;
 export class RedisOutcomes {
   readonly #connection: RedisConnection;
   readonly #options: ResolvedRedisOptions;
-  /** Acks waiting for the next flush, in groups of at most ACK_BATCH that share one pipeline and one promise. */
+  /** Acks waiting for the next flush, in groups of at most ACK_BATCH that share one XACK and one promise. */
   #acks: AckGroup[] = [];
+  /** When the next trim is due (epoch ms). */
+  #trimAt = 0;
+  /** The trim that follows the last acks, when no later flush is due to make it. */
+  #trimTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(connection: RedisConnection, options: ResolvedRedisOptions) {
     this.#connection = connection;
@@ -92,11 +122,11 @@ export class RedisOutcomes {
   }
 
   /**
-   * Acks in the same turn of the event loop (concurrent handlers finishing) go in one XACK
-   * and one XDEL, pipelined, and share the promise that settles with them: one promise per
-   * batch, not per ack. The entries are deleted once acked, instead of trimmed, so no pending
-   * entry is ever dropped; an entry no longer pending was settled, and deleted, by whoever
-   * settled it, and with one group per stream nothing else may still need it.
+   * Acks in the same turn of the event loop (concurrent handlers finishing) go in one XACK and
+   * share the promise that settles with it: one promise per batch, not per ack. Acked entries
+   * are deleted by a trim of the stream's settled head (see `trimScript`), at most once a
+   * second, after the acks; the stream is never trimmed by length, so no pending entry is
+   * ever dropped.
    */
   ack(delivery: Delivery): Promise<void> {
     if (this.#acks.length === 0) setImmediate(() => void this.#flushAcks());
@@ -106,19 +136,41 @@ export class RedisOutcomes {
     return last.promise;
   }
 
+  /** Stops the trim timer; settled entries left are trimmed by the stream's next acks. */
+  close(): void {
+    clearTimeout(this.#trimTimer);
+    this.#trimTimer = undefined;
+  }
+
   async #flushAcks(): Promise<void> {
     const waiting = this.#acks;
     this.#acks = [];
     const { stream, group } = this.#options;
-    for (const batch of waiting) {
-      const commands: RedisCommand[] = [
-        ['XACK', stream, group, ...batch.receipts],
-        ['XDEL', stream, ...batch.receipts],
-      ];
+    for (const [index, batch] of waiting.entries()) {
+      const commands: RedisCommand[] = [['XACK', stream, group, ...batch.receipts]];
+      if (index === waiting.length - 1 && this.#trimDue()) commands.push(evalsha(trimScript, [stream], [group]));
       await this.#connection.pipeline('ack', commands).then(() => {
         batch.resolve();
       }, batch.reject);
     }
+  }
+
+  /** Whether a trim is due now; if not, makes sure one follows when it is. */
+  #trimDue(): boolean {
+    const now = Date.now();
+    if (now >= this.#trimAt) {
+      this.#trimAt = now + TRIM_EVERY_MS;
+      return true;
+    }
+    this.#trimTimer ??= setTimeout(() => {
+      this.#trimTimer = undefined;
+      const { stream, group } = this.#options;
+      this.#trimAt = Date.now() + TRIM_EVERY_MS;
+      // Best effort: settled entries left behind are trimmed by a later one.
+      this.#connection.script('trim', trimScript, [stream], [group]).catch(() => undefined);
+    }, this.#trimAt - now);
+    this.#trimTimer.unref();
+    return false;
   }
 
   async retry(delivery: Delivery, delayMs: number, headers: Readonly<Record<string, string>>): Promise<void> {

@@ -76,7 +76,7 @@ describe.skipIf(!redisUp)('RedisTransport on a real Redis', () => {
     }
   });
 
-  it('deletes acked entries and leaves unacked ones pending (no trimming)', async () => {
+  it('deletes acked entries below the oldest pending one and leaves unacked ones pending', async () => {
     const made = transport();
     try {
       await made.setup();
@@ -203,6 +203,27 @@ describe.skipIf(!redisUp)('RedisTransport on a real Redis', () => {
       }
       const immediate = messages.filter((_, index) => index !== 600).map((message) => message.id);
       expect(received).toEqual([...immediate, 'm600']);
+    } finally {
+      await made.close();
+      await cleanup(made);
+    }
+  });
+
+  it('trims acked entries from the head of the stream, never a pending entry or one not yet delivered', async () => {
+    const made = transport();
+    const stream = created.get(made)!;
+    try {
+      await made.setup();
+      await made.send([1, 2, 3, 4].map((n) => ({ id: `e${n}`, headers: {}, body: new Uint8Array([n]) })));
+      const [first, second] = await made.receive({ max: 2, leaseMs: 30_000, waitMs: 1_000 });
+      await made.ack(second!);
+      expect(await admin!.xlen(stream), 'e1 pending: nothing below it to trim').toBe(4);
+      await made.ack(first!);
+      const deadline = Date.now() + 3_000;
+      while ((await admin!.xlen(stream)) > 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await admin!.xlen(stream), 'e1 and e2 trimmed by the trim that follows the acks').toBe(2);
+      const rest = await made.receive({ max: 10, leaseMs: 30_000, waitMs: 1_000 });
+      expect(rest.map((delivery) => delivery.id)).toEqual(['e3', 'e4']);
     } finally {
       await made.close();
       await cleanup(made);

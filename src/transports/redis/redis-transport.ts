@@ -19,7 +19,8 @@ import { RedisSender } from './sender.js';
  * group should receive with the same `leaseMs`; `extendLease` renews up to that lease.
  * `release` marks the entry as long idle, so the next receive by any consumer takes it back,
  * delivery count included. `retry` and `deadLetter` settle the entry and requeue or
- * dead-letter the message in one Lua script. Acked entries are deleted (XDEL), never trimmed.
+ * dead-letter the message in one Lua script. Acked entries are trimmed from the stream's head
+ * (XTRIM MINID below the oldest pending entry), never by length.
  * Delayed messages wait in a sorted set and are moved by receives when due.
  *
  * Sends fail fast while Redis is unreachable (`TransportUnavailableError`); both connections
@@ -118,6 +119,7 @@ export class RedisTransport implements Transport {
   /** Ends pending receives, leaves the group if this consumer holds nothing, closes the connections. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.#outcomes.close();
       await this.#receiver.close();
       await this.#connection.close();
     })();
