@@ -62,33 +62,36 @@ export function publishConfirmed(channel: AmqpChannel, publications: readonly Pu
     const timer = setTimeout(() => {
       fail(new PublishFailure(publications[0]?.queue ?? '', `no publisher confirm within ${timeoutMs} ms`, false));
     }, timeoutMs);
-    for (const publication of publications) {
-      const { queue, content, options } = publication;
-      const id = String(options.messageId);
-      const confirmed = (error: unknown): void => {
-        const times = returned.get(id);
-        if (times !== undefined) {
-          if (times > 1) returned.set(id, times - 1);
-          else returned.delete(id);
-          fail(new PublishFailure(queue, `queue "${queue}" does not exist (the message was returned as unroutable)`, true));
-          return;
-        }
-        if (error instanceof Error && error.message === NACKED) {
-          nacked.push(publication);
-        } else if (error !== null && error !== undefined) {
-          fail(new PublishFailure(queue, error instanceof Error ? error.message : 'the channel failed', false, error));
-          return;
-        }
-        if (--waiting === 0 && !settled) {
-          settled = true;
-          clearTimeout(timer);
-          resolve(nacked);
-        }
-      };
-      try {
-        channel.publish('', queue, content, options, confirmed);
-      } catch (error) {
+    const confirmed = (publication: Publication, error: unknown): void => {
+      const { queue } = publication;
+      const times = returned.size === 0 ? undefined : returned.get(String(publication.options.messageId));
+      if (times !== undefined) {
+        const id = String(publication.options.messageId);
+        if (times > 1) returned.set(id, times - 1);
+        else returned.delete(id);
+        fail(new PublishFailure(queue, `queue "${queue}" does not exist (the message was returned as unroutable)`, true));
+        return;
+      }
+      if (error instanceof Error && error.message === NACKED) {
+        nacked.push(publication);
+      } else if (error !== null && error !== undefined) {
         fail(new PublishFailure(queue, error instanceof Error ? error.message : 'the channel failed', false, error));
+        return;
+      }
+      if (--waiting === 0 && !settled) {
+        settled = true;
+        clearTimeout(timer);
+        resolve(nacked);
+      }
+    };
+    for (const publication of publications) {
+      try {
+        // An inline callback, not a named one: tsx/esbuild would name every closure made per message.
+        channel.publish('', publication.queue, publication.content, publication.options, (error: unknown) => {
+          confirmed(publication, error);
+        });
+      } catch (error) {
+        fail(new PublishFailure(publication.queue, error instanceof Error ? error.message : 'the channel failed', false, error));
         return;
       }
     }
