@@ -140,8 +140,13 @@ const pgboss: PeerSubject = {
   },
 };
 
-/** The schema the troopy subject's queue table lives in. */
+/** The schema the troopy subject's queue tables live in. */
 const TROOPY_SCHEMA = 'troopy_bench';
+
+// Each run gets fresh tables, as the bare loop does: with autovacuum off (as on the bench
+// machine) one long-lived queue table only grows, and every run would pay for the ones before.
+const troopyTable = (key: string): string => `${key.replace(/[^a-z0-9_]/gi, '_')}_q`;
+const troopyDeadLetters = (key: string): string => `${key.replace(/[^a-z0-9_]/gi, '_')}_dl`;
 
 const postgres: EndToEndBroker = {
   id: 'postgres',
@@ -152,8 +157,8 @@ const postgres: EndToEndBroker = {
   peer: pgboss,
   troopy: troopySubject({
     transportName: 'PostgresTransport',
-    transport: ({ url, key }) => new PostgresTransport({ connectionString: url, schema: TROOPY_SCHEMA, queue: key }),
-    cleanup: ({ url, key }) => query(url, `DELETE FROM "${TROOPY_SCHEMA}".troopy_messages WHERE queue = $1`, [key]),
+    transport: ({ url, key }) => new PostgresTransport({ connectionString: url, schema: TROOPY_SCHEMA, table: troopyTable(key), deadLetterTable: troopyDeadLetters(key), queue: key }),
+    cleanup: ({ url, key }) => query(url, `DROP TABLE IF EXISTS "${TROOPY_SCHEMA}"."${troopyTable(key)}", "${TROOPY_SCHEMA}"."${troopyDeadLetters(key)}"`),
   }),
   serverProcess: 'postgres',
   report: {

@@ -35,6 +35,10 @@ export function resolveTables(owner: string, options: PostgresTableOptions = {})
  * delivery that holds the lease, so that a consumer whose lease was taken over cannot ack,
  * retry or extend someone else's. `delivery_count` grows by one on each fetch.
  *
+ * The fill factor of 50 leaves room on each page for a second version of every row, so that
+ * taking a lease is a HOT update (no index entry written). A table made with the earlier 80 is
+ * switched to 50; pages already written keep their fill.
+ *
  * @throws {TypeError} when a name is not letters, digits and underscores.
  * @example
  * ```ts
@@ -56,7 +60,13 @@ export function postgresSchemaSql(options: PostgresTableOptions = {}): string {
   lease_token    uuid,
   delivery_count integer     NOT NULL DEFAULT 0,
   created_at     timestamptz NOT NULL DEFAULT now()
-) WITH (fillfactor = 80);
+) WITH (fillfactor = 50);
+
+DO $$ BEGIN
+  IF EXISTS (SELECT FROM pg_class WHERE oid = '${messages}'::regclass AND 'fillfactor=80' = ANY(reloptions)) THEN
+    ALTER TABLE ${messages} SET (fillfactor = 50);
+  END IF;
+END $$;
 
 CREATE INDEX IF NOT EXISTS "${table}_due_idx" ON ${messages} (queue, not_before, id);
 
