@@ -26,9 +26,12 @@ export async function sigkillMidHandle(run: ScenarioRun): Promise<SigkillResult>
   // B is started now but held (set up, not consuming) until the kill, so the redelivery time
   // measures the broker and the transport, not how long a fresh process takes to boot.
   const [a, b] = await Promise.all([run.startWorker(settings), run.startWorker({ ...settings, held: true })]);
-  // 60 to 149 ms each (about 13 s of work for one worker at concurrency 8): long enough that
-  // the 8 handlers seen running are still running when the kill lands a poll later.
-  const receipts = await run.send(Array.from({ length: commands }, (_, seq) => new WorkCommand(seq, WorkKind.ok, 60 + ((seq * 7) % 90))));
+  // 60 to 149 ms each (about 13 s of work for one worker at concurrency 8), except the 16 after
+  // the first 150, which take 2.5 s: once A has handled the first 150, its 8 handlers are long
+  // ones, so the 8 seen running are still running when the kill lands a poll later (with only
+  // short handlers, one could end, and be acked, between the poll and the kill).
+  const duration = (seq: number): number => (seq >= 150 && seq < 166 ? 2_500 : 60 + ((seq * 7) % 90));
+  const receipts = await run.send(Array.from({ length: commands }, (_, seq) => new WorkCommand(seq, WorkKind.ok, duration(seq))));
   const ids = receipts.map((receipt) => receipt.id);
   const { ledger } = run;
 
