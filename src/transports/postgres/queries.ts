@@ -36,10 +36,11 @@ export function buildQueries(tables: PostgresTables, durableLeases: boolean): Po
   const noFlush = durableLeases ? '' : `, ${noFlushTable}`;
   const fromNoFlush = durableLeases ? '' : ` FROM ${noFlushTable}`;
   return {
-    // One multi-row INSERT per send, in the order given.
+    // One multi-row INSERT per send, in the order given; the bodies come as one binary parameter.
     insert: `INSERT INTO ${M} (queue, message_id, headers, body, not_before)
-SELECT $1, m.message ->> 'id', m.message -> 'headers', m.body, coalesce(to_timestamp((m.message ->> 'notBefore')::float8 / 1000.0), now())
-FROM ROWS FROM (jsonb_array_elements($2::jsonb), unnest($3::bytea[])) WITH ORDINALITY AS m(message, body, position)
+SELECT $1, m.message ->> 'id', m.message -> 'headers', substring($3::bytea FROM m.start FOR m.length),
+  coalesce(to_timestamp((m.message ->> 'notBefore')::float8 / 1000.0), now())
+FROM ROWS FROM (jsonb_array_elements($2::jsonb), unnest($4::int4[]), unnest($5::int4[])) WITH ORDINALITY AS m(message, start, length, position)
 ORDER BY m.position`,
     // Choosing rows and leasing them is one statement, so no row is handed to two consumers.
     fetch: `WITH due AS MATERIALIZED (

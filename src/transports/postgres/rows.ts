@@ -31,11 +31,24 @@ export function encodeMessages(transport: string, messages: readonly OutgoingMes
   return { json, bodies };
 }
 
-/** The INSERT's parameters after the queue, for several encoded sends at once. */
+/**
+ * The INSERT's parameters after the queue, for several encoded sends at once: the JSON array,
+ * every body in one buffer (sent as binary, where a `bytea[]` would go as hex text to be parsed
+ * back), and where each body starts (from 1) and how long it is.
+ */
 export function insertValues(sends: readonly EncodedMessages[]): unknown[] {
-  if (sends.length === 1) return [sends[0]?.json, sends[0]?.bodies];
   // Each json is a non-empty array: join their elements into one array.
-  return [`[${sends.map(({ json }) => json.slice(1, -1)).join(',')}]`, sends.flatMap(({ bodies }) => bodies)];
+  const json = sends.length === 1 ? sends[0]?.json : `[${sends.map((send) => send.json.slice(1, -1)).join(',')}]`;
+  const bodies = sends.length === 1 ? (sends[0]?.bodies ?? []) : sends.flatMap((send) => send.bodies);
+  const starts: number[] = [];
+  const lengths: number[] = [];
+  let start = 1;
+  for (const body of bodies) {
+    starts.push(start);
+    lengths.push(body.length);
+    start += body.length;
+  }
+  return [json, Buffer.concat(bodies), starts, lengths];
 }
 
 function hasNul(text: string): boolean {
