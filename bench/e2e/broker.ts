@@ -61,6 +61,12 @@ export interface EndToEndBroker {
   /** The limit for this broker: the plainest client loop with the same durability and batching. */
   readonly bare: Subject;
   readonly peer?: PeerSubject;
+  /**
+   * Other plain client loops worth a row beside the bare one, such as the bare loop with the
+   * guarantees troopy must give on this broker; the table says troopy's throughput divided by
+   * each. They do not change the target, which is against the bare loop.
+   */
+  readonly references?: readonly PeerSubject[];
   readonly troopy: Subject;
   /**
    * Pause between the flat-out and the paced phase, for a consumer that counts a message
@@ -81,7 +87,12 @@ export interface EndToEndBroker {
   };
 }
 
-/** The broker's subjects in table order (bare loop, peer, troopy), each with its id. */
+/** The broker's subjects in table order (bare loop, references, peer, troopy), each with its id. */
 export function subjectsOf(broker: EndToEndBroker): readonly (readonly [string, Subject])[] {
-  return [['bare', broker.bare], ...(broker.peer === undefined ? [] : [[broker.peer.id, broker.peer] as const]), ['troopy', broker.troopy]];
+  return [
+    ['bare', broker.bare],
+    ...(broker.references ?? []).map((reference) => [reference.id, reference] as const),
+    ...(broker.peer === undefined ? [] : [[broker.peer.id, broker.peer] as const]),
+    ['troopy', broker.troopy],
+  ];
 }

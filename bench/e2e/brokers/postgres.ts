@@ -80,6 +80,72 @@ const bare: Subject = {
   cleanup: ({ url, key }) => query(url, `DROP TABLE IF EXISTS ${bareTable(key)}`),
 };
 
+// The bare loop with the guarantees the issue asks of a PostgreSQL queue: a lease_until column
+// and a delivery count raised on fetch, committed before the handlers run (so a crash cannot
+// hide a delivery), and a DELETE once they are done; not_before for delays. Lease changes and
+// deletes skip the flush wait, as troopy's do by default.
+const leasedTable = (key: string): string => `"bench_leased_${key.replace(/[^a-z0-9_]/gi, '_')}"`;
+
+const leased: PeerSubject = {
+  id: 'leased',
+  name: 'the bare loop with leases',
+  label: 'bare pg loop with leases (INSERT 100 per tx / UPDATE lease_until + count ... SKIP LOCKED 100, commit / DELETE, commit)',
+  async prepare({ url, key }) {
+    const table = leasedTable(key);
+    await query(
+      url,
+      `CREATE TABLE ${table} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body bytea NOT NULL, not_before timestamptz NOT NULL DEFAULT now(), ` +
+        `lease_until timestamptz, delivery_count integer NOT NULL DEFAULT 0); CREATE INDEX ON ${table} (not_before, id)`,
+    );
+  },
+  async producer({ url, key }) {
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    const table = leasedTable(key);
+    return {
+      async sendBatch(payloads) {
+        await pool.query(`INSERT INTO ${table} (body) SELECT unnest($1::bytea[])`, [payloads.map(encode)]);
+      },
+      async sendOne(payload) {
+        await pool.query(`INSERT INTO ${table} (body) VALUES ($1)`, [encode(payload)]);
+      },
+      close: () => pool.end(),
+    };
+  },
+  async consumer({ url, key, batch }) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query('SET synchronous_commit = off');
+    const table = leasedTable(key);
+    let running = true;
+    let loop: Promise<void> = Promise.resolve();
+    return {
+      async start(onMessage) {
+        loop = (async () => {
+          while (running) {
+            const { rows } = await client.query<{ id: string; body: Buffer }>({
+              name: 'lease',
+              text:
+                `WITH due AS MATERIALIZED (SELECT id FROM ${table} WHERE not_before <= now() AND (lease_until IS NULL OR lease_until <= now()) ` +
+                `ORDER BY not_before, id LIMIT $1 FOR UPDATE SKIP LOCKED) ` +
+                `UPDATE ${table} AS m SET lease_until = now() + interval '30 seconds', delivery_count = m.delivery_count + 1 FROM due WHERE m.id = due.id RETURNING m.id, m.body`,
+              values: [batch],
+            });
+            for (const row of rows) onMessage(JSON.parse(row.body.toString()) as Payload);
+            if (rows.length > 0) await client.query({ name: 'delete', text: `DELETE FROM ${table} WHERE id = ANY($1::bigint[])`, values: [rows.map((row) => row.id)] });
+            else await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+        })();
+      },
+      async close() {
+        running = false;
+        await loop;
+        await client.end();
+      },
+    };
+  },
+  cleanup: ({ url, key }) => query(url, `DROP TABLE IF EXISTS ${leasedTable(key)}`),
+};
+
 // pg-boss on the same database: insert / send, and work() fetching batches of the same size.
 // pg-boss 10 waits out its polling interval after every fetch, so one work() loop does at most
 // batchSize jobs per 0.5 s; ten loops is how it is run for throughput.
@@ -154,6 +220,7 @@ const postgres: EndToEndBroker = {
   name: 'PostgreSQL',
   defaultUrl: () => process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
   bare,
+  references: [leased],
   peer: pgboss,
   troopy: troopySubject({
     transportName: 'PostgresTransport',
