@@ -88,6 +88,26 @@ describe.skipIf(!natsUp)('NatsTransport on a real NATS JetStream', () => {
     }
   });
 
+  it('does not release or extend a delivery whose lease ran out, once another consumer may hold the message', async () => {
+    const names = unique();
+    const [stale, holder] = [transport(names), transport(names)];
+    try {
+      await stale.send([{ id: 'moved-on', headers: {}, body: new Uint8Array([3]) }]);
+      const [old] = await stale.receive({ max: 1, leaseMs: 400, waitMs: 2_000 });
+      const [current] = await holder.receive({ max: 1, leaseMs: 400, waitMs: 2_000 });
+      expect(current).toMatchObject({ id: 'moved-on', deliveryCount: 2 });
+      await stale.extendLease(old!, 400);
+      await stale.release(old!);
+      // A negative ack of the old delivery would hand the message out again at once.
+      expect(await stale.receive({ max: 1, leaseMs: 400, waitMs: 250 })).toEqual([]);
+      await holder.ack(current!);
+      expect(await stale.receive({ max: 1, leaseMs: 400, waitMs: 600 })).toEqual([]);
+    } finally {
+      await Promise.all([stale.close(), holder.close()]);
+      await cleanup(stale);
+    }
+  });
+
   it('rejects a send promptly with TransportUnavailableError when nothing listens at 127.0.0.1:4299', async () => {
     const made = new NatsTransport({ servers: '127.0.0.1:4299', timeoutMs: 1_000 });
     const started = Date.now();

@@ -29,8 +29,10 @@ import { subjectToken, WireHeader, wireHeaders, writeDeadLetterRecord } from './
  *   and reason, then the original is terminated.
  *
  * A receipt is the delivery's acknowledgement subject, which JetStream resolves to the message
- * (its stream sequence), not to one delivery: after a lease has expired and the message went to
- * another consumer, `extendLease` or `release` with the old delivery act on the new one.
+ * (its stream sequence), not to one delivery. So `extendLease` and `release` do nothing once the
+ * delivery's lease has run out by this process's clock (less a margin of a tenth of the lease,
+ * at most 1 s): the message may be with another consumer by then. A delivery answered by
+ * another transport object than the one that received it, or a copy of one, has no such guard.
  *
  * `ack`, `release` and `extendLease` send JetStream's acknowledgements, which the server does not
  * confirm: they resolve once the acknowledgement is on its way, after everything sent before it
@@ -140,12 +142,31 @@ export class NatsTransport implements Transport {
    */
   async extendLease(delivery: Delivery, leaseMs: number): Promise<void> {
     checkDuration(this.name, 'extendLease', 'leaseMs', leaseMs, 1);
+    if (!this.#leaseRunning(delivery, 'extend a lease')) return;
     await this.#answer(delivery, '+WPI', 'extend a lease');
+    this.#receiver.leaseRenewed(delivery);
   }
 
   /** Sends a negative acknowledgement without delay: the message is delivered again at once. */
   release(delivery: Delivery): Promise<void> {
+    try {
+      if (!this.#leaseRunning(delivery, 'release')) return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     return this.#answer(delivery, '-NAK', 'release');
+  }
+
+  /**
+   * Whether an in-progress or negative acknowledgement may still be sent for the delivery: not
+   * once its lease has run out, since JetStream answers them by message, not by delivery, and the
+   * message may be with another consumer by then (it would extend that consumer's lease, or
+   * hand the message out a second time while that consumer runs it).
+   */
+  #leaseRunning(delivery: Delivery, operation: string): boolean {
+    this.#open(operation);
+    this.#receiver.info(delivery, operation);
+    return this.#receiver.leaseRunning(delivery);
   }
 
   /** `connected`, `reconnecting` (also before the first connection), or `failed` once closed. */

@@ -23,6 +23,8 @@ export class NatsReceiver {
   readonly #transport: string;
   #leaseMs: number;
   #leaseChange: Promise<void> = Promise.resolve();
+  /** When the lease of each delivery made here runs out, by this process's clock (performance.now()), less a margin. */
+  readonly #leaseEnds = new WeakMap<Delivery, number>();
 
   constructor(connection: NatsConnection, options: ResolvedNatsOptions, transport: string) {
     this.#connection = connection;
@@ -87,6 +89,26 @@ export class NatsReceiver {
     return info;
   }
 
+  /**
+   * Whether the delivery's lease may still run: `false` once it has run out by this process's
+   * clock (less a margin of a tenth of the lease, at most 1 s, for the time the delivery took to
+   * arrive), when JetStream may already have given the message to another consumer. `true` for
+   * a delivery this receiver did not make (it cannot tell).
+   */
+  leaseRunning(delivery: Delivery): boolean {
+    const end = this.#leaseEnds.get(delivery);
+    return end === undefined || performance.now() < end;
+  }
+
+  /** Notes that the delivery's lease was renewed now (an in-progress acknowledgement was sent). */
+  leaseRenewed(delivery: Delivery): void {
+    if (this.#leaseEnds.has(delivery)) this.#leaseEnds.set(delivery, this.#leaseEnd());
+  }
+
+  #leaseEnd(): number {
+    return performance.now() + this.#leaseMs - Math.min(1_000, this.#leaseMs / 10);
+  }
+
   async #useLease(leaseMs: number): Promise<void> {
     if (leaseMs === this.#leaseMs) return;
     await this.#leaseChange.catch(() => undefined);
@@ -101,6 +123,8 @@ export class NatsReceiver {
     const info = readReceipt(message.reply);
     const sequence = info?.streamSeq ?? 0;
     const { id, headers } = readWire(message.headers, `nats:${this.#options.names.stream}:${sequence}`);
-    return { id, headers, body: message.data, receipt: message.reply, deliveryCount: info?.deliveryCount ?? 1 };
+    const delivery = { id, headers, body: message.data, receipt: message.reply, deliveryCount: info?.deliveryCount ?? 1 };
+    this.#leaseEnds.set(delivery, this.#leaseEnd());
+    return delivery;
   }
 }
