@@ -135,6 +135,24 @@ describe.skipIf(!available)('PostgresTransport', () => {
     }
   });
 
+  it('setup converts a queue table made with jsonb headers to text, keeping the waiting messages and their headers', async () => {
+    const fresh = uniqueSchema('jsonb');
+    try {
+      await admin.query(postgresSchemaSql({ schema: fresh }).replace(/headers\s+text\s+NOT NULL/, 'headers jsonb NOT NULL'));
+      await admin.query(`INSERT INTO "${fresh}".troopy_messages (queue, message_id, headers, body) VALUES ('default', 'old', '{"message-name": "test", "n": 1}', '\\x01')`);
+      const queue = new PostgresTransport({ connectionString: databaseUrl, schema: fresh, maxConnections: 2 });
+      opened.push(queue);
+      await queue.setup();
+      const { rows } = await admin.query<{ type: string }>(`SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = '"${fresh}".troopy_messages'::regclass AND attname = 'headers'`);
+      expect(rows[0]?.type).toBe('text');
+      const [delivery] = await queue.receive({ max: 1, leaseMs: 1_000, waitMs: 1_000 });
+      expect(delivery).toMatchObject({ id: 'old', headers: { 'message-name': 'test' } });
+      expect(Object.keys(delivery!.headers)).toEqual(['message-name']);
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS "${fresh}" CASCADE`);
+    }
+  });
+
   it('rejects with PostgresSchemaMissingError before setup, and works on tables made from postgresSchemaSql()', async () => {
     const fresh = uniqueSchema('migrated');
     const queue = new PostgresTransport({ connectionString: databaseUrl, schema: fresh, maxConnections: 2 });

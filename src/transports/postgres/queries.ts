@@ -36,11 +36,11 @@ export function buildQueries(tables: PostgresTables, durableLeases: boolean): Po
   const noFlush = durableLeases ? '' : `, ${noFlushTable}`;
   const fromNoFlush = durableLeases ? '' : ` FROM ${noFlushTable}`;
   return {
-    // One multi-row INSERT per send, in the order given; the bodies come as one binary parameter.
+    // One multi-row INSERT per send, in the order given: a text array per column, the bodies as one binary parameter.
     insert: `INSERT INTO ${M} (queue, message_id, headers, body, not_before)
-SELECT $1, m.message ->> 'id', m.message -> 'headers', substring($3::bytea FROM m.start FOR m.length),
-  coalesce(to_timestamp((m.message ->> 'notBefore')::float8 / 1000.0), now())
-FROM ROWS FROM (jsonb_array_elements($2::jsonb), unnest($4::int4[]), unnest($5::int4[])) WITH ORDINALITY AS m(message, start, length, position)
+SELECT $1, m.id, m.headers, substring($4::bytea FROM m.start FOR m.length), coalesce(to_timestamp(m.not_before / 1000.0), now())
+FROM ROWS FROM (unnest($2::text[]), unnest($3::text[]), unnest($5::int4[]), unnest($6::int4[]), unnest($7::float8[]))
+  WITH ORDINALITY AS m(id, headers, start, length, not_before, position)
 ORDER BY m.position`,
     // Choosing rows and leasing them is one statement, so no row is handed to two consumers.
     fetch: `WITH due AS MATERIALIZED (
@@ -58,7 +58,7 @@ RETURNING m.id::text AS id, m.message_id, m.headers, m.body, m.delivery_count`,
     nextDue: `SELECT (extract(epoch FROM min(not_before)) * 1000)::float8 AS due FROM ${M} WHERE queue = $1 AND not_before > now()`,
     ack: `DELETE FROM ${M} AS m USING unnest($2::bigint[], $3::uuid[]) AS a(id, token)${noFlush}
 WHERE m.queue = $1 AND m.id = a.id AND m.lease_token = a.token`,
-    retry: `UPDATE ${M} SET headers = $4::jsonb, not_before = now() + $5 ${MS}, lease_until = NULL, lease_token = NULL, delivery_count = 0
+    retry: `UPDATE ${M} SET headers = $4::text, not_before = now() + $5 ${MS}, lease_until = NULL, lease_token = NULL, delivery_count = 0
 WHERE queue = $1 AND ${mine}`,
     extend: `UPDATE ${M} SET lease_until = now() + $4 ${MS}${fromNoFlush} WHERE queue = $1 AND ${mine}`,
     release: `UPDATE ${M} SET lease_until = NULL, lease_token = NULL${fromNoFlush} WHERE queue = $1 AND ${mine}`,
@@ -68,7 +68,7 @@ WHERE queue = $1 AND ${mine}`,
   RETURNING queue, message_id, headers, body, delivery_count, created_at
 )
 INSERT INTO ${D} (queue, message_id, headers, body, delivery_count, reason_code, reason_message, created_at)
-SELECT queue, message_id, coalesce($6::jsonb, headers), body, delivery_count, $4, $5, created_at FROM moved
+SELECT queue, message_id, coalesce($6::jsonb, headers::jsonb), body, delivery_count, $4, $5, created_at FROM moved
 ON CONFLICT (queue, message_id) DO UPDATE SET headers = EXCLUDED.headers, body = EXCLUDED.body,
   delivery_count = EXCLUDED.delivery_count, reason_code = EXCLUDED.reason_code,
   reason_message = EXCLUDED.reason_message, failed_at = EXCLUDED.failed_at, created_at = EXCLUDED.created_at`,
@@ -79,7 +79,7 @@ ON CONFLICT (queue, message_id) DO UPDATE SET headers = EXCLUDED.headers, body =
   RETURNING message_id, headers, body, failed_at, id
 )
 INSERT INTO ${M} (queue, message_id, headers, body)
-SELECT $1, message_id, headers, body FROM moved ORDER BY failed_at, id`,
+SELECT $1, message_id, headers::text, body FROM moved ORDER BY failed_at, id`,
     removeDeadLetters: `DELETE FROM ${D} WHERE queue = $1 AND ($2::text[] IS NULL OR message_id = ANY($2::text[]))`,
     tag: hash(`${M}|${D}|${durableLeases}`),
   };

@@ -1,45 +1,51 @@
 import type { DeadLetter, Delivery, OutgoingMessage } from '../../transport/transport.js';
 import type { Row } from './connection.js';
 
-/** Messages encoded for the INSERT: a JSON array of `{ id, headers, notBefore }`, and the bodies. */
+/** Messages encoded for the INSERT: their ids, headers as JSON text, due times (or null) and bodies. */
 export interface EncodedMessages {
-  readonly json: string;
+  readonly ids: readonly string[];
+  readonly headers: readonly string[];
+  readonly notBefore: readonly (number | null)[];
   readonly bodies: readonly Uint8Array[];
 }
 
 /**
- * Encodes messages for the INSERT: one JSON string for all ids, headers and times, so the
- * driver has nothing to escape per message, and the bodies as they are.
+ * Encodes messages for the INSERT, one array per column, so that PostgreSQL reads plain text
+ * per row (parsing one JSON document of the whole batch and picking each row's fields from it
+ * cost the server about twice as much per message).
  *
  * @throws {TypeError} when an id or a header holds a NUL character, which PostgreSQL cannot store.
  */
 export function encodeMessages(transport: string, messages: readonly OutgoingMessage[]): EncodedMessages {
+  const ids: string[] = [];
+  const headers: string[] = [];
+  const notBefore: (number | null)[] = [];
   const bodies: Uint8Array[] = [];
-  const json = JSON.stringify(
-    messages.map(({ id, headers, notBefore, body }) => {
-      bodies.push(body);
-      return { id, headers, notBefore };
-    }),
-  );
-  // JSON.stringify writes a NUL as \u0000; only then look closer (a literal backslash may look alike).
-  if (json.includes('\\u0000')) {
-    const index = messages.findIndex(({ id, headers }) => hasNul(id) || Object.entries(headers).some(([name, value]) => hasNul(name) || hasNul(value)));
-    if (index >= 0) {
-      throw new TypeError(`${transport} send(): message ${index} has a NUL character (\\u0000) in its id or headers, which PostgreSQL text and jsonb cannot store; remove it.`);
+  for (const [index, message] of messages.entries()) {
+    const json = JSON.stringify(message.headers);
+    // JSON.stringify writes a NUL as \u0000; only then look closer (a literal backslash may look alike).
+    if (hasNul(message.id) || (json.includes('\\u0000') && Object.entries(message.headers).some(([name, value]) => hasNul(name) || hasNul(value)))) {
+      throw new TypeError(`${transport} send(): message ${index} has a NUL character (\\u0000) in its id or headers, which PostgreSQL text cannot store; remove it.`);
     }
+    ids.push(message.id);
+    headers.push(json);
+    notBefore.push(message.notBefore ?? null);
+    bodies.push(message.body);
   }
-  return { json, bodies };
+  return { ids, headers, notBefore, bodies };
 }
 
 /**
- * The INSERT's parameters after the queue, for several encoded sends at once: the JSON array,
- * every body in one buffer (sent as binary, where a `bytea[]` would go as hex text to be parsed
- * back), and where each body starts (from 1) and how long it is.
+ * The INSERT's parameters after the queue, for several encoded sends at once: the ids, the
+ * headers, every body in one buffer (sent as binary, where a `bytea[]` would go as hex text to
+ * be parsed back), where each body starts (from 1) and how long it is, and the due times.
  */
 export function insertValues(sends: readonly EncodedMessages[]): unknown[] {
-  // Each json is a non-empty array: join their elements into one array.
-  const json = sends.length === 1 ? sends[0]?.json : `[${sends.map((send) => send.json.slice(1, -1)).join(',')}]`;
-  const bodies = sends.length === 1 ? (sends[0]?.bodies ?? []) : sends.flatMap((send) => send.bodies);
+  const one = sends.length === 1 ? sends[0] : undefined;
+  const ids = one?.ids ?? sends.flatMap((send) => send.ids);
+  const headers = one?.headers ?? sends.flatMap((send) => send.headers);
+  const notBefore = one?.notBefore ?? sends.flatMap((send) => send.notBefore);
+  const bodies = one?.bodies ?? sends.flatMap((send) => send.bodies);
   const starts: number[] = [];
   const lengths: number[] = [];
   let start = 1;
@@ -48,7 +54,7 @@ export function insertValues(sends: readonly EncodedMessages[]): unknown[] {
     lengths.push(body.length);
     start += body.length;
   }
-  return [json, Buffer.concat(bodies), starts, lengths];
+  return [ids, headers, Buffer.concat(bodies), starts, lengths, notBefore];
 }
 
 function hasNul(text: string): boolean {
@@ -102,8 +108,20 @@ export function parseReceipt(transport: string, call: string, delivery: Delivery
   return { rowId: match[1] as string, token: match[2] as string };
 }
 
-/** Headers from the jsonb column: the object the driver parsed, when every value is a string (as troopy writes them). */
-function toHeaders(value: unknown): Record<string, string> {
+/**
+ * Headers from their column: JSON text in the queue table (parsed here), an object the driver
+ * parsed from jsonb in the dead-letter table; kept whole when every value is a string (as
+ * troopy writes them).
+ */
+function toHeaders(column: unknown): Record<string, string> {
+  let value = column;
+  if (typeof column === 'string') {
+    try {
+      value = JSON.parse(column);
+    } catch {
+      return {};
+    }
+  }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
   const parsed = value as Record<string, unknown>;
   for (const name in parsed) {

@@ -37,7 +37,8 @@ export function resolveTables(owner: string, options: PostgresTableOptions = {})
  *
  * The fill factor of 50 leaves room on each page for a second version of every row, so that
  * taking a lease is a HOT update (no index entry written). A table made with the earlier 80 is
- * switched to 50; pages already written keep their fill.
+ * switched to 50; pages already written keep their fill. Headers are JSON text, stored without
+ * being parsed; a table made with `jsonb` headers is converted.
  *
  * @throws {TypeError} when a name is not letters, digits and underscores.
  * @example
@@ -53,7 +54,7 @@ export function postgresSchemaSql(options: PostgresTableOptions = {}): string {
   id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   queue          text        NOT NULL,
   message_id     text        NOT NULL,
-  headers        jsonb       NOT NULL,
+  headers        text        NOT NULL,
   body           bytea       NOT NULL,
   not_before     timestamptz NOT NULL DEFAULT now(),
   lease_until    timestamptz,
@@ -65,6 +66,9 @@ export function postgresSchemaSql(options: PostgresTableOptions = {}): string {
 DO $$ BEGIN
   IF EXISTS (SELECT FROM pg_class WHERE oid = '${messages}'::regclass AND 'fillfactor=80' = ANY(reloptions)) THEN
     ALTER TABLE ${messages} SET (fillfactor = 50);
+  END IF;
+  IF EXISTS (SELECT FROM pg_attribute WHERE attrelid = '${messages}'::regclass AND attname = 'headers' AND atttypid = 'jsonb'::regtype) THEN
+    ALTER TABLE ${messages} ALTER COLUMN headers TYPE text USING headers::text;
   END IF;
 END $$;
 
