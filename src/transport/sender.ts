@@ -55,8 +55,8 @@ export class Sender<const Routes extends readonly TransportRoute[] = readonly Tr
     this.#routes = buildRouteMap('Sender', options.routes);
     this.transports = [...new Set(this.#routes.values())];
     this.#registry = options.registry;
-    registerMessageContextReader();
     this.#codec = options.codec;
+    registerMessageContextReader();
   }
 
   /** The transport the class is routed to, or `undefined` when it is handled in process. */

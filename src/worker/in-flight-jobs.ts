@@ -78,23 +78,18 @@ export class InFlightJobs {
 
   /** Told about every job as it goes: one object for all of them. */
   readonly #host: JobHost = {
-    settling: (job) => {
+    settling: () => {
       this.#settling++;
-      this.#freeSlot(job);
+      this.#slots.release();
     },
     finished: (job) => {
       this.#jobs.remove(job);
+      // A settling job gave its slot back when it began to settle.
       if (job.state === 'settling') this.#settling--;
-      this.#freeSlot(job);
+      else this.#slots.release();
       this.#onDone();
     },
   };
-
-  #freeSlot(job: Job): void {
-    if (!job.holdsSlot) return;
-    job.holdsSlot = false;
-    this.#slots.release();
-  }
 
   /** Gives back at once a delivery that arrived while the worker was stopping, and frees its slot. */
   giveBack(transport: Transport, delivery: Delivery): void {

@@ -14,8 +14,6 @@ export class Job {
   readonly delivery: Delivery;
   /** `running` while the handler may run, `settling` while its outcome is written, `released` once given back. */
   state: 'running' | 'settling' | 'released' = 'running';
-  /** Whether the job still holds its concurrency slot (freed once no handler runs for it). */
-  holdsSlot = true;
   /** Whether the lease keeper keeps its lease (while its handler runs). */
   leaseKept = false;
   /** What processing it resolves with once its outcome is written; `undefined` only while it starts. */

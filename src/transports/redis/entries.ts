@@ -77,8 +77,8 @@ export function messageFrame(message: TransportMessage): string | Buffer {
 
 /**
  * The delivery in one `[id, [field, value, ...]]` entry, read straight from the reply (the hot
- * path of a receive; {@link parseEntry} and {@link messageOf} read the same way);
- * `undefined` for an entry deleted while pending.
+ * path of a receive), in either layout (see {@link messageFrame}); `undefined` for an entry
+ * deleted while pending.
  */
 export function deliveryOf(entry: unknown, deliveryCount: number, leaseMs: number): RedisDelivery | undefined {
   if (!Array.isArray(entry)) return undefined;
@@ -121,7 +121,7 @@ function splitFrame(frame: Buffer): [Buffer | undefined, Buffer | undefined, Buf
 
 /**
  * The delivery of an entry from its id and the values of its `id`, `headers` and `body` fields
- * (`undefined` or `null` for a missing one), read as {@link messageOf} reads them.
+ * (`undefined` or `null` for a missing one), as {@link deliveryOf} and the take script find them.
  */
 export function deliveryFrom(entryId: unknown, id: unknown, headers: unknown, body: unknown, deliveryCount: number, leaseMs: number): RedisDelivery {
   const messageId = id === undefined || id === null ? '' : bytes(id).toString('utf8');
@@ -183,15 +183,17 @@ export function parseEntry(entry: unknown): StreamEntry | undefined {
 }
 
 /**
- * The message an entry carries. Entries written by other tools are read without failing:
- * a missing id falls back to the entry id, missing or broken headers read as none (their
- * bytes stay in the stream, and a dead letter keeps them), a missing body reads as empty.
+ * The message a dead-letter entry carries, from its named fields (`id`, `headers`, `body`).
+ * Entries written by other tools are read without failing: a missing id falls back to the
+ * entry id, missing or broken headers read as none, a missing body reads as empty.
  */
 export function messageOf(entry: StreamEntry): TransportMessage {
-  const frame = entry.fields.get(MESSAGE_FIELD);
-  const [rawId, rawHeaders, body] = frame === undefined ? [entry.fields.get('id'), entry.fields.get('headers'), entry.fields.get('body') ?? Buffer.alloc(0)] : splitFrame(frame);
-  const id = rawId?.toString('utf8') ?? '';
-  return { id: id === '' ? entry.entryId : id, headers: parseHeaders(rawHeaders), body };
+  const id = entry.fields.get('id')?.toString('utf8') ?? '';
+  return {
+    id: id === '' ? entry.entryId : id,
+    headers: parseHeaders(entry.fields.get('headers')),
+    body: entry.fields.get('body') ?? Buffer.alloc(0),
+  };
 }
 
 /** Headers from their JSON bytes; anything that is not an object of strings is left out. */

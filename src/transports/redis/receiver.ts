@@ -8,12 +8,10 @@ import type { ResolvedRedisOptions } from './options.js';
 /**
  * Reclaims, then reads: takes up to `max` deliveries in one step, first entries whose lease
  * expired (XAUTOCLAIM with min-idle = the lease, which also counts the delivery; the count is
- * read from the pending list), then new entries (XREADGROUP without BLOCK). Replies in one flat list, which costs the
- * client half as much to read as nested entries: `{next cursor, entry id, id, headers, body,
- * delivery count, entry id, ...}`, a missing field as nil (the last one wins when a field is
- * given twice, as when reading the entry's fields into a map). Each entry costs Redis the
- * conversion of its fields to Lua and back, so the script does no more per entry than that
- * (packing entries into one string each saved the client less than it cost Redis).
+ * read from the pending list), then new entries (XREADGROUP without BLOCK). Replies in one
+ * flat list: `{next cursor, entry id, id, headers, body, delivery count, entry id, ...}`, a
+ * missing part as nil, each entry read by `message()` in either layout. Runs only when a
+ * receive reclaims (see RECLAIM_EVERY_MS): a plain XREADGROUP costs Redis half as much.
  */
 const takeScript = redisScript(`${luaMessage}
 local max = tonumber(ARGV[5])
