@@ -135,16 +135,22 @@ describe.skipIf(!available)('PostgresTransport', () => {
     }
   });
 
-  it('setup converts a queue table made with jsonb headers to text, keeping the waiting messages and their headers', async () => {
+  it('setup converts a queue table of an earlier version (jsonb headers, fill factor 80), keeping the waiting messages and their headers', async () => {
     const fresh = uniqueSchema('jsonb');
     try {
-      await admin.query(postgresSchemaSql({ schema: fresh }).replace(/headers\s+text\s+NOT NULL/, 'headers jsonb NOT NULL'));
+      const older = postgresSchemaSql({ schema: fresh }).replace(/headers\s+text\s+NOT NULL/, 'headers jsonb NOT NULL').replace('WITH (fillfactor = 50)', 'WITH (fillfactor = 80)');
+      // Without the DO block that converts: that is what setup() must still do.
+      await admin.query(older.replace(/DO \$\$[\s\S]*?END \$\$;/, ''));
       await admin.query(`INSERT INTO "${fresh}".troopy_messages (queue, message_id, headers, body) VALUES ('default', 'old', '{"message-name": "test", "n": 1}', '\\x01')`);
+      const typeOfHeaders = `SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = '"${fresh}".troopy_messages'::regclass AND attname = 'headers'`;
+      expect((await admin.query<{ type: string }>(typeOfHeaders)).rows[0]?.type).toBe('jsonb');
       const queue = new PostgresTransport({ connectionString: databaseUrl, schema: fresh, maxConnections: 2 });
       opened.push(queue);
       await queue.setup();
-      const { rows } = await admin.query<{ type: string }>(`SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = '"${fresh}".troopy_messages'::regclass AND attname = 'headers'`);
+      const { rows } = await admin.query<{ type: string }>(typeOfHeaders);
       expect(rows[0]?.type).toBe('text');
+      const { rows: options } = await admin.query<{ reloptions: string[] }>(`SELECT reloptions FROM pg_class WHERE oid = '"${fresh}".troopy_messages'::regclass`);
+      expect(options[0]?.reloptions).toEqual(['fillfactor=50']);
       const [delivery] = await queue.receive({ max: 1, leaseMs: 1_000, waitMs: 1_000 });
       expect(delivery).toMatchObject({ id: 'old', headers: { 'message-name': 'test' } });
       expect(Object.keys(delivery!.headers)).toEqual(['message-name']);
