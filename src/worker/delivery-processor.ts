@@ -42,7 +42,7 @@ export class DeliveryProcessor {
     });
   }
 
-  /** Stops the lease keeper's timer, for a worker that stopped with nothing in flight. */
+  /** Stops the lease keeper's timer, for a worker that stopped (jobs given back may still be running). */
   stop(): void {
     this.#leases.stop();
   }
@@ -147,7 +147,7 @@ export class DeliveryProcessor {
     const { bus, messageScope } = this.#options;
     if (!(messageScope ?? messageContextReaderExists())) return bus.dispatch(command, context);
     const scope = { messageId: envelope.id, correlationId: envelope.correlationId, traceparent: envelope.traceparent, tracestate: envelope.tracestate };
-    return runInMessageScope(scope, () => bus.dispatch(command, context));
+    return runInMessageScope(scope, dispatchWith, bus, command, context);
   }
 
   /** Dead-letters the job's message with its original headers, or `headers` when given. */
@@ -198,6 +198,11 @@ export interface JobHost {
 function beginSettling(job: Job, host: JobHost): void {
   job.state = 'settling';
   host.settling(job);
+}
+
+/** `bus.dispatch(command, context)`, as one function for every message (no closure per message). */
+function dispatchWith(bus: ResolvedWorkerOptions['bus'], command: object, context: DispatchContext): unknown {
+  return bus.dispatch(command, context);
 }
 
 /** Where a handler's context keeps its job, for {@link LAZY_SIGNAL}. */

@@ -91,4 +91,16 @@ describe('LeaseKeeper', () => {
       ['fake', 'closed'],
     ]);
   });
+
+  it('stops extending the lease of a job given back at shutdown, though its handler still runs', async () => {
+    vi.useFakeTimers();
+    const { extensions, job, jobs } = transportWithPendingExtensions();
+    const keeper = new LeaseKeeper(30, jobs, () => undefined);
+    const [kept, givenBack] = [job('kept'), job('given-back')];
+    keeper.hold(kept);
+    keeper.hold(givenBack);
+    givenBack.state = 'released';
+    await vi.advanceTimersByTimeAsync(10);
+    expect(extensions.map(({ receipt }) => receipt)).toEqual(['kept']);
+  });
 });

@@ -60,7 +60,8 @@ export class LeaseKeeper {
       return;
     }
     for (const job of this.#jobs) {
-      if (!job.leaseKept || job.extending) continue;
+      // A job given back at shutdown keeps its place until its handler returns: its lease is not ours any more.
+      if (!job.leaseKept || job.extending || job.state !== 'running') continue;
       job.extending = true;
       const done = (): void => {
         job.extending = false;

@@ -13,7 +13,7 @@ export function installMessageScope(): void {
   setMessageContextProvider(fromStorage);
 }
 
-/** Runs `handle` with `context` as the current message of everything it awaits or schedules. */
-export function runInMessageScope<T>(context: MessageContext, handle: () => T): T {
-  return storage.run(context, handle);
+/** Runs `handle(...args)` with `context` as the current message of everything it awaits or schedules. */
+export function runInMessageScope<T, A extends unknown[]>(context: MessageContext, handle: (...args: A) => T, ...args: A): T {
+  return storage.run(context, handle, ...args);
 }
