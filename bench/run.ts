@@ -20,7 +20,7 @@ const usage = `usage: npm run bench -- [--quick] [--rounds=N] [--time=MS] [scena
   --rounds=N   rounds per row
   --time=MS    minimum sampling time per row and round, in milliseconds
   scenario     a number or id: ${scenarios.map((scenario) => `${scenario.number} ${scenario.id}`).join(', ')}
-               or a broker: ${brokerBenches.map((broker) => broker.id).join(', ')} (end to end; --quick sends 5,000 commands once)
+               or a broker: ${brokerBenches.map((broker) => broker.id).join(', ')} (end to end, 3 rounds unless --rounds; --quick sends 5,000 commands once)
   --in-process only the in-process scenarios; --brokers only the broker benchmarks`;
 
 interface Cli {
@@ -28,6 +28,8 @@ interface Cli {
   readonly selected: typeof scenarios;
   readonly brokers: typeof brokerBenches;
   readonly quick: boolean;
+  /** `--rounds` as given, for the broker benchmarks (their own default is 3). */
+  readonly brokerRounds: number | undefined;
 }
 
 function positiveInteger(value: string | undefined, flag: string): number {
@@ -69,7 +71,7 @@ function parse(argv: readonly string[]): Cli {
   const all = filters.length === 0;
   const selected = only === 'brokers' ? [] : scenarios.filter((scenario) => all || filters.some((filter) => filter === scenario.id || filter === String(scenario.number)));
   const brokers = only === 'in-process' ? [] : brokerBenches.filter((broker) => all || filters.includes(broker.id));
-  return { options: { rounds: explicitRounds ?? rounds, minCpuTime: (explicitTime ?? time) * 1e6 }, selected, brokers, quick };
+  return { options: { rounds: explicitRounds ?? rounds, minCpuTime: (explicitTime ?? time) * 1e6 }, selected, brokers, quick, brokerRounds: explicitRounds };
 }
 
 /** Runs one scenario in a fresh process, so no scenario's JIT state or registries leak into another. */
@@ -99,7 +101,7 @@ function mitataVersion(): string {
 }
 
 async function main(): Promise<void> {
-  const { options, selected, brokers, quick } = parse(process.argv.slice(2));
+  const { options, selected, brokers, quick, brokerRounds } = parse(process.argv.slice(2));
   const argv = process.argv.slice(2);
   const header = renderHeader(
     {
@@ -126,7 +128,7 @@ async function main(): Promise<void> {
   if (selected.length > 0) process.stdout.write(`\n${renderVerdicts(all)}\n`);
   for (const broker of brokers) {
     process.stderr.write(`broker: ${broker.title}\n`);
-    const report = await broker.run(quick ? { messages: 5_000, rounds: 1 } : {});
+    const report = await broker.run(quick ? { messages: 5_000, rounds: brokerRounds ?? 1 } : brokerRounds === undefined ? {} : { rounds: brokerRounds });
     process.stdout.write(`\n${report.markdown}\n`);
   }
 }

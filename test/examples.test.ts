@@ -86,15 +86,17 @@ describe('an example run on its own', () => {
   );
 });
 
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
 describe('the worker example on Redis', () => {
   it(
     'runs the same round trip on Redis Streams when REDIS_URL is set',
     async (context) => {
-      if (!(await requireService('redis', 'redis://127.0.0.1:6379'))) {
+      if (!(await requireService('redis', redisUrl))) {
         context.skip();
         return;
       }
-      const outcome = await runScript('examples/worker.ts', { REDIS_URL: 'redis://127.0.0.1:6379' });
+      const outcome = await runScript('examples/worker.ts', { REDIS_URL: redisUrl });
       expect(outcome.code, outcome.stderr).toBe(0);
       const redisPart = outcome.stdout.slice(outcome.stdout.indexOf('Redis Streams ('));
       expect(redisPart).toContain('invoice for A-17: 129900 cents due 2026-12-31 (class, Date and BigInt intact: true;');

@@ -96,7 +96,7 @@ class PrivatePostgres implements PrivateBroker {
 
 /**
  * The PostgreSQL profile: a queue is a queue name in the `troopy_reliability` schema's tables,
- * raw messages are INSERTed as rows (headers as jsonb, body as bytea), and the restart
+ * raw messages are INSERTed as rows (headers as JSON text, body as bytea), and the restart
  * scenario gets a private cluster made with `initdb` on a spare port.
  */
 export const profile: BrokerProfile = {
@@ -115,7 +115,7 @@ export const profile: BrokerProfile = {
   async inject({ connection, queue }: QueueAddress, messages: readonly RawMessage[]) {
     await withClient(connection, async (client) => {
       for (const message of messages) {
-        await client.query(`INSERT INTO "${SCHEMA}".troopy_messages (queue, message_id, headers, body) VALUES ($1, $2, $3::jsonb, $4)`, [
+        await client.query(`INSERT INTO "${SCHEMA}".troopy_messages (queue, message_id, headers, body) VALUES ($1, $2, $3, $4)`, [
           queue,
           message.id,
           JSON.stringify(message.headers),
