@@ -19,6 +19,7 @@ if (natsUp) {
   admin.client = await connect({ servers: url });
   admin.jsm = await jetstreamManager(admin.client);
 }
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let queues = 0;
 const created = new Map<Transport, string>();
 
@@ -102,6 +103,28 @@ describe.skipIf(!natsUp)('NatsTransport on a real NATS JetStream', () => {
       expect(await stale.receive({ max: 1, leaseMs: 400, waitMs: 250 })).toEqual([]);
       await holder.ack(current!);
       expect(await stale.receive({ max: 1, leaseMs: 400, waitMs: 600 })).toEqual([]);
+    } finally {
+      await Promise.all([stale.close(), holder.close()]);
+      await cleanup(stale);
+    }
+  });
+
+  it('a stale extendLease does not lengthen the lease of the consumer that holds the message now', async () => {
+    const names = unique();
+    const [stale, holder] = [transport({ ...names, leaseMs: 1_000 }), transport({ ...names, leaseMs: 1_000 })];
+    try {
+      await stale.send([{ id: 'kept-short', headers: {}, body: new Uint8Array([4]) }]);
+      const [old] = await stale.receive({ max: 1, leaseMs: 1_000, waitMs: 2_000 });
+      const [current] = await holder.receive({ max: 1, leaseMs: 1_000, waitMs: 3_000 });
+      const heldAt = Date.now();
+      expect(current).toMatchObject({ id: 'kept-short', deliveryCount: 2 });
+      await sleep(500);
+      await stale.extendLease(old!, 1_000);
+      // The holder's lease ends about 1 s after it got the message; an in-progress ack sent at
+      // 0.5 s would have moved that to 1.5 s.
+      const [again] = await stale.receive({ max: 1, leaseMs: 1_000, waitMs: 1_300 - (Date.now() - heldAt) });
+      expect(again).toMatchObject({ id: 'kept-short', deliveryCount: 3 });
+      await stale.ack(again!);
     } finally {
       await Promise.all([stale.close(), holder.close()]);
       await cleanup(stale);
