@@ -26,11 +26,6 @@ export class LeaseKeeper {
     this.#onError = onError;
   }
 
-  /** How many jobs are held. */
-  get size(): number {
-    return this.#held;
-  }
-
   /** Keeps the lease of the job (which must be in the worker's list) from now until {@link drop}. */
   hold(job: Job): void {
     if (job.leaseKept) return;
