@@ -51,6 +51,24 @@ describe.skipIf(!available)('PostgresTransport', () => {
     await Promise.all(opened.map((created) => created.close()));
   });
 
+  it('concurrent sends of multi-byte ids, headers and bodies of every length keep each part whole, in order', async () => {
+    const queue = transport();
+    await queue.setup();
+    const sent = Array.from({ length: 30 }, (_, index) => ({
+      id: `${'ž'.repeat(index % 4)}-${index}-🐎`,
+      headers: { 'message-name': 'test', note: `${'ů"\\'.repeat(index)}🐎`, ...(index % 3 === 0 ? {} : { ['čís' + String(index)]: '' }) },
+      body: Uint8Array.from({ length: (index * 37) % 120 }, (_, byte) => (byte * 7 + index) % 256),
+      ...(index === 5 ? { notBefore: Date.now() + 60_000 } : {}),
+    }));
+    await Promise.all([queue.send(sent.slice(0, 10)), queue.send(sent.slice(10, 11)), queue.send(sent.slice(11))]);
+    const received = await queue.receive({ max: 50, leaseMs: 10_000, waitMs: 1_000 });
+    const due = sent.filter((_, index) => index !== 5);
+    expect(received.map((delivery) => ({ id: delivery.id, headers: delivery.headers, body: [...delivery.body] }))).toEqual(
+      due.map(({ id, headers, body }) => ({ id, headers, body: [...body] })),
+    );
+    expect(await count(queue.queue)).toBe(30);
+  });
+
   it('a stale delivery (its lease passed to another consumer) cannot ack, retry, extend, release or dead-letter', async () => {
     const queue = transport();
     await queue.setup();

@@ -36,11 +36,14 @@ export function buildQueries(tables: PostgresTables, durableLeases: boolean): Po
   const noFlush = durableLeases ? '' : `, ${noFlushTable}`;
   const fromNoFlush = durableLeases ? '' : ` FROM ${noFlushTable}`;
   return {
-    // One multi-row INSERT per send, in the order given: a text array per column, the bodies as one binary parameter.
+    // One multi-row INSERT per send, in the order given, from one binary parameter (see insertValues).
     insert: `INSERT INTO ${M} (queue, message_id, headers, body, not_before)
-SELECT $1, m.id, m.headers, substring($4::bytea FROM m.start FOR m.length), coalesce(to_timestamp(m.not_before / 1000.0), now())
-FROM ROWS FROM (unnest($2::text[]), unnest($3::text[]), unnest($5::int4[]), unnest($6::int4[]), unnest($7::float8[]))
-  WITH ORDINALITY AS m(id, headers, start, length, not_before, position)
+SELECT $1, convert_from(substring($2::bytea FROM m.start FOR m.id_length), 'UTF8'),
+  convert_from(substring($2::bytea FROM m.start + m.id_length FOR m.headers_length), 'UTF8'),
+  substring($2::bytea FROM m.start + m.id_length + m.headers_length FOR m.body_length),
+  coalesce(to_timestamp(m.not_before / 1000.0), now())
+FROM ROWS FROM (unnest($3::int4[]), unnest($4::int4[]), unnest($5::int4[]), unnest($6::int4[]), unnest($7::float8[]))
+  WITH ORDINALITY AS m(start, id_length, headers_length, body_length, not_before, position)
 ORDER BY m.position`,
     // Choosing rows and leasing them is one statement, so no row is handed to two consumers.
     fetch: `WITH due AS MATERIALIZED (
