@@ -2,7 +2,7 @@ import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { ConnectionOptions, Msg, MsgHdrs, NatsConnection as NatsClient } from '@nats-io/transport-node';
 import { TransportUnavailableError } from '../../transport/transport-errors.js';
 import type { TransportHealth } from '../../transport/transport.js';
-import { JetStreamRequestError } from './errors.js';
+import { JetStreamRequestError, NatsClientMissingError } from './errors.js';
 import type { ResolvedNatsOptions } from './options.js';
 
 /** The connection type of `@nats-io/transport-node` that the `connection` option takes. */
@@ -51,11 +51,6 @@ interface ClientModules {
   readonly jetstreamManager: (client: NatsClient, options: { timeout: number; checkAPI: boolean }) => Promise<JetStreamManager>;
 }
 
-/** The client packages are not installed: no use reconnecting, so this one is not a `TransportUnavailableError`. */
-class MissingClientError extends Error {
-  override name = 'MissingClientError';
-}
-
 let loading: Promise<ClientModules> | undefined;
 
 /** Loads the NATS client on first use, so that only users of `troopy/nats` need it installed. */
@@ -64,10 +59,7 @@ function loadClient(): Promise<ClientModules> {
     ([node, js]) => ({ connect: node.connect, headers: node.headers, createInbox: node.createInbox, jetstream: js.jetstream, jetstreamManager: js.jetstreamManager }),
     (error: unknown) => {
       loading = undefined;
-      throw new MissingClientError(
-        'NatsTransport needs the packages "@nats-io/transport-node" and "@nats-io/jetstream" (version 3); install them with: npm install @nats-io/transport-node @nats-io/jetstream',
-        { cause: error },
-      );
+      throw new NatsClientMissingError(error);
     },
   );
   return loading;
@@ -104,7 +96,7 @@ export class NatsConnection {
     this.#transport = transport;
   }
 
-  /** `connected` while the connection is up; `reconnecting` before it is first opened and while the client reconnects; `failed` once it closed. */
+  /** `connected` while the connection is up; `reconnecting` before it is first opened and while the client reconnects; `failed` once it closed or when the client packages could not be loaded. */
   health(): TransportHealth {
     return this.#state === 'connected' ? 'connected' : this.#state === 'failed' ? 'failed' : 'reconnecting';
   }
@@ -255,7 +247,10 @@ export class NatsConnection {
       (session) => (this.#current = session),
       (error: unknown) => {
         this.#session = undefined;
-        if (error instanceof MissingClientError) throw error;
+        if (error instanceof NatsClientMissingError) {
+          this.#state = 'failed';
+          throw error;
+        }
         const detail = error instanceof Error ? error.message : String(error);
         throw this.#unavailable(operation, `cannot connect to NATS at ${this.#where()} (${detail})`, error);
       },

@@ -1,4 +1,21 @@
 /**
+ * Thrown (as a rejection) by the first operation of a NATS transport when `@nats-io/transport-node`
+ * or `@nats-io/jetstream` cannot be loaded. A connection given as option "connection" does not
+ * spare them: the transport needs both packages either way.
+ */
+export class NatsClientMissingError extends Error {
+  override name = 'NatsClientMissingError';
+
+  constructor(cause: unknown) {
+    super(
+      'troopy/nats needs the packages "@nats-io/transport-node" and "@nats-io/jetstream" (version 3 or newer), which could not be loaded. ' +
+        'Install them with `npm install @nats-io/transport-node @nats-io/jetstream` (option "connection" does not replace them).',
+      { cause },
+    );
+  }
+}
+
+/**
  * Thrown (as a rejection) when JetStream answers a request with an error of its own: a stream
  * limit reached on publish, a consumer that cannot be changed, an account without JetStream...
  * The broker was reachable, so trying again unchanged will usually fail the same way.

@@ -12,7 +12,8 @@ import { subjectToken, WireHeader, wireHeaders, writeDeadLetterRecord } from './
 
 /**
  * A {@link Transport} on NATS JetStream, from `troopy/nats`. It needs the optional peer
- * dependencies `@nats-io/transport-node` and `@nats-io/jetstream` (version 3), loaded on first use.
+ * dependencies `@nats-io/transport-node` and `@nats-io/jetstream` (version 3), loaded on first use;
+ * without them, the first operation rejects with `NatsClientMissingError` and `health()` says `failed`.
  *
  * How the contract maps to JetStream (2.9 or later):
  * - The queue is a file-backed stream with work-queue retention, read through one durable pull
@@ -169,7 +170,7 @@ export class NatsTransport implements Transport {
     return this.#receiver.leaseRunning(delivery);
   }
 
-  /** `connected`, `reconnecting` (also before the first connection), or `failed` once closed. */
+  /** `connected`, `reconnecting` (also before the first connection), or `failed` once closed or after `NatsClientMissingError`. */
   health(): TransportHealth {
     return this.#closing === undefined ? this.#connection.health() : 'failed';
   }
