@@ -74,6 +74,11 @@ export interface EndToEndBroker {
    * @default 0
    */
   readonly settleMs?: number;
+  /**
+   * Runs before each run of every subject, such as a CHECKPOINT, so that no run starts with
+   * another's leftover work on the broker. @default nothing
+   */
+  beforeEachRun?(url: string): Promise<void>;
   /** The command name of the broker's server processes (as `ps -o comm` shows it), whose CPU time the table reports. */
   readonly serverProcess?: string;
   /** The words of the table that differ per broker. */

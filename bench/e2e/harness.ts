@@ -29,6 +29,8 @@ export interface EndToEndOptions {
   readonly pacedMessages?: number;
   /** Which subjects to run, by id (the bare loop always runs, as the baseline). @default all */
   readonly subjects?: readonly string[];
+  /** Options laid over troopy's transport options, to measure a setting (its row's label names them). @default none */
+  readonly transportOptions?: Readonly<Record<string, unknown>>;
   /** Where progress lines go. @default stderr */
   readonly log?: (line: string) => void;
 }
@@ -62,8 +64,10 @@ interface RunFigures {
 }
 
 /** One run of one subject: its own queue, fresh consumer and producer processes, three phases. */
-async function runOnce(broker: EndToEndBroker, [id, subject]: readonly [string, Subject], url: string, phases: Phases): Promise<RunFigures> {
-  const run: RunTarget = { url, key: `troopy_bench_${id}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`, batch: BATCH };
+async function runOnce(broker: EndToEndBroker, [id, subject]: readonly [string, Subject], url: string, phases: Phases, transportOptions: RunTarget['transportOptions']): Promise<RunFigures> {
+  const key = `troopy_bench_${id}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const run: RunTarget = { url, key, batch: BATCH, ...(id === 'troopy' && transportOptions !== undefined ? { transportOptions } : {}) };
+  await broker.beforeEachRun?.(url);
   await subject.prepare?.(run);
   const base = { module: broker.module, subject: id, run };
   const consumer = new ChildHandle(broker.id, { ...base, role: 'consumer' });
@@ -125,7 +129,7 @@ export async function runEndToEnd(broker: EndToEndBroker, options: EndToEndOptio
   for (let round = 0; round < rounds; round++) {
     const order = chosen.map((_, index) => chosen[(index + round) % chosen.length]!);
     for (const subject of order) {
-      const result = await runOnce(broker, subject, url, phases);
+      const result = await runOnce(broker, subject, url, phases, options.transportOptions);
       figures.get(subject[0])!.push(result);
       log(
         `${broker.id} e2e round ${round + 1}/${rounds} ${subject[0]}: ${Math.round(result.perSecond)} commands/s ` +
@@ -140,7 +144,7 @@ export async function runEndToEnd(broker: EndToEndBroker, options: EndToEndOptio
     const medianPerSecond = median(perSecond);
     return {
       subject: id,
-      label: subject.label,
+      label: id === 'troopy' && options.transportOptions !== undefined ? `${subject.label}, transport options ${JSON.stringify(options.transportOptions)}` : subject.label,
       perSecond,
       medianPerSecond,
       ratioToBare: medianPerSecond / bare,

@@ -11,6 +11,8 @@ export interface RunTarget {
   readonly key: string;
   /** Messages per batch a producer sends in one call, and most a consumer takes or runs at once. */
   readonly batch: number;
+  /** Options laid over troopy's transport options (`--transport-options`), to measure a setting; none by default. */
+  readonly transportOptions?: Readonly<Record<string, unknown>>;
 }
 
 /** How a child process is started: which broker module, which subject, which role, where. */

@@ -79,7 +79,7 @@ const rabbitmq: EndToEndBroker = {
   defaultUrl: () => process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
   bare,
   // The Worker's concurrency is the bare consumer's prefetch (the transport's prefetch follows it).
-  troopy: troopySubject({ transportName: 'RabbitMqTransport', transport: ({ url, key }) => new RabbitMqTransport({ url, queue: key }), cleanup: deleteQueues }),
+  troopy: troopySubject({ transportName: 'RabbitMqTransport', transport: ({ url, key, transportOptions }) => new RabbitMqTransport({ url, queue: key, ...transportOptions }), cleanup: deleteQueues }),
   serverProcess: 'beam.smp',
   report: {
     queue: ' on a quorum queue',

@@ -3,7 +3,7 @@
  * loop (XADD pipelined / XREADGROUP COUNT 100 / XACK: the limit for this broker) and BullMQ
  * (Queue.addBulk + Worker) on the same Redis.
  *
- * Standalone: `npx tsx bench/e2e/brokers/redis.ts [--messages=N] [--rounds=N] [--rate=N] [--paced=N] [--subjects=bullmq,troopy]`
+ * Standalone: `npx tsx bench/e2e/brokers/redis.ts [--messages=N] [--rounds=N] [--rate=N] [--paced=N] [--subjects=bullmq,troopy] [--transport-options=JSON]`
  * (REDIS_URL, default redis://127.0.0.1:6379).
  */
 import { Queue, Worker as BullWorker } from 'bullmq';
@@ -118,7 +118,7 @@ const redis: EndToEndBroker = {
   peer: bullmq,
   troopy: troopySubject({
     transportName: 'RedisTransport',
-    transport: ({ url, key }) => new RedisTransport({ url, stream: key }),
+    transport: ({ url, key, transportOptions }) => new RedisTransport({ url, stream: key, ...transportOptions }),
     cleanup: ({ url, key }) => deleteKeys(url, key, `${key}:dead`, `${key}:dead:index`, `${key}:delayed`),
   }),
   // A consumer counts a message when its handler runs; let it finish the flat-out phase's acks
