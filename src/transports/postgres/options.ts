@@ -72,6 +72,8 @@ export interface PostgresTransportOptions extends PostgresTableOptions {
    * How often a waiting `receive` looks at the table again, in milliseconds. Polling alone is
    * correct; it is what finds delayed messages, expired leases and messages sent through your
    * own client, and what wakes receives when `notify` is off or the LISTEN connection is down.
+   * A receive that found messages in the last 500 ms looks every 10 ms instead (or every
+   * `pollIntervalMs` if shorter): while messages flow, sends do not NOTIFY (see `notify`).
    * @default 250
    */
   readonly pollIntervalMs?: number;
@@ -85,19 +87,20 @@ export interface PostgresTransportOptions extends PostgresTableOptions {
    */
   readonly durableLeases?: boolean;
   /**
-   * Wake waiting receives in other processes with LISTEN/NOTIFY. A send never notifies inside
-   * its INSERT's transaction: after the commit, the transport sends one `NOTIFY` at once and at
-   * most one more per `notifyIntervalMs`, however many sends there were, each in a transaction
-   * of its own that skips the disk flush (a NOTIFY holds a database-wide lock until its commit
-   * is done, so notifying from every INSERT would make those commits wait on each other).
-   * Receives in this process are woken directly either way.
+   * Wake waiting receives in other processes with LISTEN/NOTIFY. Only a send that starts a burst
+   * (no send from this transport in the last 50 ms) notifies; the receives that have been
+   * finding messages in the last 500 ms look at the table every 10 ms anyway, so later sends of
+   * the burst need no NOTIFY. A NOTIFY is never inside the INSERT's transaction: it is sent after
+   * the commit, in a transaction of its own that skips the disk flush (a NOTIFY holds a
+   * database-wide lock until its commit is done, so notifying from every INSERT would make those
+   * commits wait on each other). Receives in this process are woken directly either way.
    * @default true
    */
   readonly notify?: boolean;
   /**
    * The shortest gap between two NOTIFYs from this transport, in milliseconds: at most
-   * 1,000 / `notifyIntervalMs` NOTIFYs per second, however many sends. A send waits for no
-   * NOTIFY; a receive in another process wakes at most this long after the send's commit.
+   * 1,000 / `notifyIntervalMs` NOTIFYs per second. A send waits for no NOTIFY; an idle receive
+   * in another process wakes at most this long after the commit of a send that starts a burst.
    * @default 5
    */
   readonly notifyIntervalMs?: number;

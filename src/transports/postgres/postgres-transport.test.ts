@@ -204,8 +204,11 @@ describe.skipIf(!available)('PostgresTransport', () => {
       await sleep(300);
       const sentAt = Date.now();
       await sender.send([message(id)]);
-      expect((await pending).map((delivery) => delivery.id)).toEqual([id]);
-      return Date.now() - sentAt;
+      const deliveries = await pending;
+      const wokeAfter = Date.now() - sentAt;
+      expect(deliveries.map((delivery) => delivery.id)).toEqual([id]);
+      await receiver.ack(deliveries[0]!);
+      return wokeAfter;
     };
 
     it('a NOTIFY from another transport wakes a waiting receive long before its poll', async () => {
@@ -220,8 +223,23 @@ describe.skipIf(!available)('PostgresTransport', () => {
       await wakeTime(receiver, sender, 'before-drop');
       const { rowCount } = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1 AND pid <> pg_backend_pid()`, [`LISTEN "${table}"`]);
       expect(rowCount).toBeGreaterThan(0);
-      await sleep(500);
+      // Past the receive's busy window (it found a message just now), so only the LISTEN can wake it.
+      await sleep(700);
       expect(await wakeTime(receiver, sender, 'after-drop')).toBeLessThan(1_000);
+    });
+
+    it('a receive that found messages in the last half second looks again every 10 ms, without a NOTIFY or a poll', async () => {
+      const { receiver, sender } = pair({ notify: false });
+      await receiver.setup();
+      await sender.send([message('first')]);
+      const [first] = await receiver.receive({ max: 1, leaseMs: 1_000, waitMs: 1_000 });
+      expect(first?.id).toBe('first');
+      const pending = receiver.receive({ max: 1, leaseMs: 1_000, waitMs: 10_000 });
+      await sleep(100);
+      const sentAt = Date.now();
+      await sender.send([message('second')]);
+      expect((await pending).map((delivery) => delivery.id)).toEqual(['second']);
+      expect(Date.now() - sentAt).toBeLessThan(200);
     });
 
     it('with notify off, polling alone delivers', async () => {

@@ -3,6 +3,7 @@ import { checkDuration, checkOutgoingMessages, checkReceiveOptions } from '../..
 import type { DeadLetterReason, Delivery, ReceiveOptions } from '../../transport/transport.js';
 import type { Statement } from './connection.js';
 import type { NotifyListener } from './listener.js';
+import { BUSY_POLL_MS, BUSY_WINDOW_MS } from './notify-throttle.js';
 import type { PostgresQueries } from './queries.js';
 import { parseReceipt, toDelivery, type Receipt } from './rows.js';
 import type { StatementRunner } from './statements.js';
@@ -35,13 +36,18 @@ export interface ReceiverHost {
 export class PostgresReceiver {
   readonly #host: ReceiverHost;
   readonly #acks: WriteBatcher<Receipt>;
+  #foundAt = -Infinity;
 
   constructor(host: ReceiverHost) {
     this.#host = host;
     this.#acks = new WriteBatcher((receipts) => this.#delete(receipts), MAX_BATCH);
   }
 
-  /** Leases up to `max` due messages, waiting up to `waitMs` for the first one. */
+  /**
+   * Leases up to `max` due messages, waiting up to `waitMs` for the first one. While it waits it
+   * looks again every `pollIntervalMs`, every {@link BUSY_POLL_MS} if it found messages in the
+   * last {@link BUSY_WINDOW_MS}, at the next delayed message's due time, and on each wake-up.
+   */
   async receive(options: ReceiveOptions): Promise<Delivery[]> {
     const host = this.#host;
     checkReceiveOptions(host.name, options);
@@ -56,10 +62,14 @@ export class PostgresReceiver {
         if (host.closed()) return [];
         throw error;
       }
-      if (deliveries.length > 0 || Date.now() >= deadline) return deliveries;
+      const now = Date.now();
+      if (deliveries.length > 0) this.#foundAt = now;
+      if (deliveries.length > 0 || now >= deadline) return deliveries;
       host.listener?.ensure();
-      const due = await this.#nextDue().catch(() => Infinity);
-      const sleepMs = Math.min(deadline, due, Date.now() + host.pollIntervalMs) - Date.now();
+      // Busy: messages are flowing, and sends keep coming without a NOTIFY each (see NotifyThrottle).
+      const busy = now - this.#foundAt < BUSY_WINDOW_MS;
+      const due = busy ? Infinity : await this.#nextDue().catch(() => Infinity);
+      const sleepMs = Math.min(deadline, due, Date.now() + (busy ? Math.min(BUSY_POLL_MS, host.pollIntervalMs) : host.pollIntervalMs)) - Date.now();
       await host.wakeUps.wait(generation, Math.max(0, sleepMs), signal);
     }
     return [];
