@@ -1,6 +1,6 @@
 /**
  * The command line of a standalone broker benchmark:
- * `npx tsx bench/e2e/brokers/<broker>.ts [--messages=N] [--rounds=N] [--rate=N] [--paced=N] [--subjects=peer,troopy] [--transport-options=JSON]`.
+ * `npx tsx bench/e2e/brokers/<broker>.ts [--messages=N] [--rounds=N] [--rate=N] [--paced=N] [--subjects=peer,troopy] [--transport-options=JSON] [--warm-up=N]`.
  */
 import { pathToFileURL } from 'node:url';
 import type { EndToEndBroker } from './broker.js';
@@ -18,6 +18,7 @@ export function runWhenMain(moduleUrl: string, broker: EndToEndBroker): void {
   const number = (name: string): number | undefined => (flags.has(name) ? Number(flags.get(name)) : undefined);
   const given = {
     messages: number('messages'),
+    warmUpMessages: number('warm-up'),
     rounds: number('rounds'),
     ratePerSecond: number('rate'),
     pacedMessages: number('paced'),

@@ -21,6 +21,8 @@ export interface EndToEndOptions {
   readonly url?: string;
   /** Messages in the flat-out phase of each run. @default 20_000 */
   readonly messages?: number;
+  /** Messages sent before the flat-out phase, unmeasured, so that both processes run compiled code. @default 2_000 */
+  readonly warmUpMessages?: number;
   /** Runs per subject; medians are reported. @default 3 */
   readonly rounds?: number;
   /** Messages per second in the paced latency phase. @default 1_000 */
@@ -120,7 +122,7 @@ export async function runEndToEnd(broker: EndToEndBroker, options: EndToEndOptio
   const rate = options.ratePerSecond ?? 1_000;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const phases: Phases = {
-    warmUp: { name: 'warm-up', count: 2_000 },
+    warmUp: { name: 'warm-up', count: options.warmUpMessages ?? 2_000 },
     throughput: { name: 'throughput', count: options.messages ?? 20_000 },
     paced: { name: 'paced', count: options.pacedMessages ?? 2_000, ratePerSecond: rate },
   };

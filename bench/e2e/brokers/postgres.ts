@@ -4,7 +4,7 @@
  * transaction: the limit for this broker) and pg-boss (insert + work with batches of 100) on
  * the same database.
  *
- * Standalone: `npx tsx bench/e2e/brokers/postgres.ts [--messages=N] [--rounds=N] [--rate=N] [--paced=N] [--subjects=pgboss,troopy] [--transport-options=JSON]`
+ * Standalone: `npx tsx bench/e2e/brokers/postgres.ts [--messages=N] [--rounds=N] [--rate=N] [--paced=N] [--subjects=pgboss,troopy] [--transport-options=JSON] [--warm-up=N]`
  * (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test).
  */
 import pg from 'pg';

@@ -3,7 +3,7 @@
  * loop (XADD pipelined / XREADGROUP COUNT 100 / XACK: the limit for this broker) and BullMQ
  * (Queue.addBulk + Worker) on the same Redis.
  *
- * Standalone: `npx tsx bench/e2e/brokers/redis.ts [--messages=N] [--rounds=N] [--rate=N] [--paced=N] [--subjects=bullmq,troopy] [--transport-options=JSON]`
+ * Standalone: `npx tsx bench/e2e/brokers/redis.ts [--messages=N] [--rounds=N] [--rate=N] [--paced=N] [--subjects=bullmq,troopy] [--transport-options=JSON] [--warm-up=N]`
  * (REDIS_URL, default redis://127.0.0.1:6379).
  */
 import { Queue, Worker as BullWorker } from 'bullmq';
