@@ -60,6 +60,43 @@ describe('EventBus.publish', () => {
     expect(survivor).toHaveBeenCalledTimes(1);
   });
 
+  it('lists synchronous throws first, then rejections in subscription order, not in the order they settle', async () => {
+    const router = new EventRouter();
+    const firstRejection = new Error('first rejection (subscribed first, settles last)');
+    const firstThrow = new Error('first throw');
+    const secondRejection = new Error('second rejection (settles first)');
+    const secondThrow = new Error('second throw');
+    router.subscribe(UserSignedUp, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw firstRejection;
+    });
+    router.subscribe(UserSignedUp, () => {
+      throw firstThrow;
+    });
+    router.subscribe(UserSignedUp, () => Promise.reject(secondRejection));
+    router.subscribe(UserSignedUp, () => {
+      throw secondThrow;
+    });
+    const outcome = await new EventBus({ router }).publish(new UserSignedUp('tom')).catch((error: unknown) => error);
+    expect(outcome).toBeInstanceOf(AggregateError);
+    expect((outcome as AggregateError).errors).toEqual([firstThrow, secondThrow, firstRejection, secondRejection]);
+  });
+
+  it('leaves no rejection unhandled while an earlier subscriber is still running', async () => {
+    const router = new EventRouter();
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown): void => void unhandled.push(reason);
+    router.subscribe(UserSignedUp, () => new Promise((resolve) => setTimeout(resolve, 20)));
+    router.subscribe(UserSignedUp, () => Promise.reject(new Error('fast')));
+    process.on('unhandledRejection', record);
+    try {
+      await expect(new EventBus({ router }).publish(new UserSignedUp('tom'))).rejects.toBeInstanceOf(AggregateError);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+    expect(unhandled).toEqual([]);
+  });
+
   it('rejects with an AggregateError when only sync subscribers fail', async () => {
     const router = new EventRouter();
     const error = new Error('only');
