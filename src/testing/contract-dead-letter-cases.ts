@@ -10,7 +10,7 @@ function checkLetter(letter: DeadLetter | undefined, sent: OutgoingMessage, what
   return letter;
 }
 
-/** Cases about the dead letters: keeping bytes and headers, list, get, redrive, remove. */
+/** Cases about the dead letters: keeping bytes and headers, one letter per message id, list, get, redrive, remove. */
 export const deadLetterCases: readonly ContractCase[] = [
   {
     name: 'deadLetter keeps bytes, headers and reason; get, redrive and remove work on it',
@@ -61,6 +61,27 @@ export const deadLetterCases: readonly ContractCase[] = [
       checkBytes(letter.body, sent.body, 'body of a dead letter given new headers');
       checkEqual(letter.reason.code, 'max-attempts', 'reason code of a dead letter given new headers');
       checkEqual(await transport.deadLetters.remove([sent.id]), 1, 'count returned by remove([id])');
+    },
+  },
+  {
+    name: 'dead-lettering a message id again keeps one dead letter: the later reason, headers and bytes',
+    async run({ transport, message, receiveOne }) {
+      const { deadLetters } = transport;
+      const first = message('dead-twice');
+      const second = { ...message('dead-twice-again'), id: first.id };
+      await transport.send([first]);
+      await transport.deadLetter(await receiveOne(first, 'first message with the id'), { code: 'first', message: 'contract test: the earlier reason' });
+      await transport.send([second]);
+      await transport.deadLetter(await receiveOne(second, 'second message with the same id'), { code: 'second', message: 'contract test: the later reason' });
+      const listed = await deadLetters.list();
+      checkList(listed.map((letter) => letter.id), [first.id], 'ids in deadLetters.list() after dead-lettering one id twice');
+      for (const [letter, what] of [[listed[0], 'deadLetters.list()[0]'], [await deadLetters.get(first.id), 'deadLetters.get()']] as const) {
+        const kept = checkLetter(letter, second, `${what} of an id dead-lettered twice`);
+        checkEqual(kept.reason.code, 'second', `${what}: reason code of an id dead-lettered twice`);
+        checkEqual(kept.reason.message, 'contract test: the later reason', `${what}: reason message of an id dead-lettered twice`);
+      }
+      checkEqual(await deadLetters.remove([first.id]), 1, 'count returned by remove([id]) of an id dead-lettered twice');
+      checkEqual((await deadLetters.list()).length, 0, 'dead letters left after removing an id dead-lettered twice');
     },
   },
   {

@@ -77,7 +77,8 @@ export type TransportHealth = 'connected' | 'reconnecting' | 'failed';
  * - `ack` removes the message for good. `retry` removes this delivery and makes the message
  *   (with the given headers, same body) deliverable again no earlier than `delayMs` from now.
  *   `deadLetter` moves the message with its original bytes to the dead letters, with its
- *   original headers or, when given, the headers passed to it.
+ *   original headers or, when given, the headers passed to it. The dead letters keep one letter
+ *   per message id: dead-lettering an id again replaces the older letter.
  *   `release` gives the message back at once, for immediate redelivery. `extendLease` pushes
  *   the lease end to `leaseMs` from now. Once a lease has passed to a newer delivery,
  *   `extendLease` and `release` of the older one do nothing.
