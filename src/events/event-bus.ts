@@ -84,22 +84,26 @@ export class EventBus {
 
 /**
  * Waits for every subscriber's promise (all are running already, so this takes as long as the
- * slowest) and then rejects with the failures, if any, in subscription order. Several promises
- * go through `Promise.allSettled`, which handles each one at once: awaiting them in turn would
- * leave a later one that rejects while an earlier one runs unhandled, and Node ends the process
- * on an unhandled rejection. An async function because V8 awaits a native promise without the
- * throwaway promise that each `then` call allocates.
+ * slowest) and then rejects with the failures, if any, in subscription order. `Promise.all`
+ * handles every promise at once (awaiting them in turn would leave a later one that rejects
+ * while an earlier one runs unhandled, and Node ends the process on an unhandled rejection);
+ * only when it rejects are the promises, all settled or handled by then, read in turn for
+ * their failures. An async function because V8 awaits a native promise without the throwaway
+ * promise that each `then` call allocates.
  */
 async function settle(pending: PromiseLike<unknown>[], failures: unknown[] | undefined, event: object): Promise<void> {
-  if (pending.length === 1) {
-    try {
-      await pending[0];
-    } catch (error) {
-      (failures ??= []).push(error);
-    }
-  } else {
-    for (const outcome of await Promise.allSettled(pending)) {
-      if (outcome.status === 'rejected') (failures ??= []).push(outcome.reason);
+  try {
+    await (pending.length === 1 ? pending[0] : Promise.all(pending));
+  } catch (error) {
+    if (pending.length === 1) (failures ??= []).push(error);
+    else {
+      for (const promise of pending) {
+        try {
+          await promise;
+        } catch (failure) {
+          (failures ??= []).push(failure);
+        }
+      }
     }
   }
   if (failures !== undefined) throw aggregate(failures, event);
