@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { checkDuration, checkOutgoingMessages, checkReceiveOptions } from '../../transport/check-transport-input.js';
 import type { DeadLetterReason, Delivery, ReceiveOptions } from '../../transport/transport.js';
+import { arrayLiteral } from './array-literal.js';
 import type { Statement } from './connection.js';
 import type { NotifyListener } from './listener.js';
 import { BUSY_POLL_MS, BUSY_WINDOW_MS } from './notify-throttle.js';
@@ -142,8 +143,9 @@ export class PostgresReceiver {
 
   async #delete(receipts: Receipt[]): Promise<void> {
     const { queue, queries, runner } = this.#host;
-    const ids = receipts.map((receipt) => receipt.rowId);
-    const tokens = receipts.map((receipt) => receipt.token);
+    // Receipts were checked on the way in (parseReceipt): row ids are digits, tokens UUIDs.
+    const ids = arrayLiteral(receipts.map((receipt) => receipt.rowId));
+    const tokens = arrayLiteral(receipts.map((receipt) => receipt.token));
     await this.#settle('ack', runner.named('ack', queries.ack, [queue, ids, tokens]));
   }
 

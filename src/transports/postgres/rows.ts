@@ -1,4 +1,5 @@
 import type { DeadLetter, Delivery, OutgoingMessage } from '../../transport/transport.js';
+import { arrayLiteral } from './array-literal.js';
 import type { Row } from './connection.js';
 
 /** Messages encoded for the INSERT: their ids, headers as JSON text, due times (or null) and bodies. */
@@ -70,7 +71,7 @@ export function insertValues(sends: readonly EncodedMessages[]): unknown[] {
       if (delayed) notBefore.push(send.notBefore[index] as number | null);
     }
   }
-  return [bytes, starts, idLengths, headerLengths, bodyLengths, delayed ? notBefore : null];
+  return [bytes, arrayLiteral(starts), arrayLiteral(idLengths), arrayLiteral(headerLengths), arrayLiteral(bodyLengths), delayed ? arrayLiteral(notBefore) : null];
 }
 
 function hasNul(text: string): boolean {
