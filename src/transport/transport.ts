@@ -70,6 +70,9 @@ export type TransportHealth = 'connected' | 'reconnecting' | 'failed';
  * The contract every implementation keeps (checked by the transport contract suite):
  * - `send` resolves only once the broker has durably accepted every message (XADD reply,
  *   publisher confirm, COMMIT, PubAck), and rejects when it has not; it never drops silently.
+ *   (A broker that de-duplicates by message id, as NATS JetStream does with `Nats-Msg-Id` within
+ *   its duplicate window, confirms a second send of an id it holds without storing it again: the
+ *   message is there once. Its transport's documentation says so.)
  * - `receive` leases each delivery to this consumer for `leaseMs`. A delivery that is neither
  *   acked, retried, dead-lettered nor released before its lease ends is delivered again, to any
  *   consumer, with `deliveryCount` one higher. All consumers of one queue receive with the same
