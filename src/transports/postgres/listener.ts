@@ -5,8 +5,9 @@ const MAX_RETRY_MS = 5_000;
 
 /**
  * Keeps one LISTEN connection open while the transport is used for receiving, and calls
- * `wake` for each NOTIFY of its queue. When the connection drops, it reconnects with capped
- * backoff and wakes the receives once more (a NOTIFY may have been missed meanwhile).
+ * `wake` for each NOTIFY of its queue, and once each time the LISTEN takes effect (a NOTIFY
+ * may have been missed before it). When the connection drops, it reconnects with capped
+ * backoff.
  *
  * It is only a shortcut: receives poll the table anyway, so nothing is lost while it is down.
  */
@@ -62,8 +63,9 @@ export class NotifyListener {
         return;
       }
       this.#session = session;
-      if (this.#failures > 0) this.#wake();
       this.#failures = 0;
+      // A NOTIFY sent before the LISTEN took effect was missed: receives look once more.
+      this.#wake();
     } catch {
       this.#starting = false;
       this.#retryLater();

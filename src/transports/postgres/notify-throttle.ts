@@ -1,14 +1,15 @@
 /**
- * Decides when a send NOTIFYs: only a send that follows `quietMs` without sends from this
- * transport (the start of a burst), and at most one per `intervalMs`; requests made during the
- * interval share one NOTIFY at its end.
+ * Decides when to NOTIFY. A send that starts a burst (no send from this transport in the last
+ * `quietMs`) notifies at once; while sends keep coming less than `quietMs` apart, at most one
+ * NOTIFY per `burstIntervalMs` follows, the last one at the end of the burst's interval. Other
+ * wake-ups (a retry, a release, a redrive) notify at once. Never more than one NOTIFY per
+ * `intervalMs`; requests in between share the next one.
  *
- * While sends keep coming less than `quietMs` apart, no NOTIFY is needed: a receive that found
- * messages in the last {@link BUSY_WINDOW_MS} polls every {@link BUSY_POLL_MS} while the table
- * looks empty, and a receive idle for longer was woken by the NOTIFY of the burst's first send
- * (or finds the messages at its next poll). Each NOTIFY wakes every listening connection and
- * process and takes a database-wide lock through its commit, so under sustained load sending
- * one per send would cost the database more than the messages themselves.
+ * Why so few during a burst: each NOTIFY wakes every listening connection and process and
+ * takes a database-wide lock through its commit, so under sustained load one per send costs the
+ * database more than the messages. The receives taking the burst's messages need none (one that
+ * found messages in the last {@link BUSY_WINDOW_MS} looks at the table every
+ * {@link BUSY_POLL_MS}); an idle one hears of the burst within `burstIntervalMs`.
  *
  * A NOTIFY is never sent inside the INSERT's transaction: that would hold the lock through the
  * INSERT's disk flush, and commits of concurrent sends would queue behind each other (measured
@@ -18,35 +19,38 @@ export class NotifyThrottle {
   readonly #notify: () => Promise<unknown>;
   readonly #intervalMs: number;
   readonly #quietMs: number;
+  readonly #burstIntervalMs: number;
   readonly #now: () => number;
-  #lastRequestAt = -Infinity;
+  #lastSentAt = -Infinity;
+  #lastNotifiedAt = -Infinity;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #pending = false;
+  #timerAt = Infinity;
   #closed = false;
 
-  /**
-   * @param notify sends one NOTIFY; its failure is ignored, since polling finds the messages anyway.
-   * @param quietMs how long without sends makes the next send the start of a burst.
-   */
-  constructor(notify: () => Promise<unknown>, intervalMs: number, quietMs = NOTIFY_QUIET_MS, now: () => number = Date.now) {
+  /** @param notify sends one NOTIFY; its failure is ignored, since polling finds the messages anyway. */
+  constructor(
+    notify: () => Promise<unknown>,
+    intervalMs: number,
+    { quietMs = NOTIFY_QUIET_MS, burstIntervalMs = BURST_NOTIFY_INTERVAL_MS, now = Date.now }: { quietMs?: number; burstIntervalMs?: number; now?: () => number } = {},
+  ) {
     this.#notify = notify;
     this.#intervalMs = intervalMs;
     this.#quietMs = quietMs;
+    this.#burstIntervalMs = Math.max(intervalMs, burstIntervalMs);
     this.#now = now;
   }
 
-  /** Called after each committed send: NOTIFYs now or at the end of the current interval if the send starts a burst. */
-  request(): void {
-    if (this.#closed) return;
+  /** After a committed send: NOTIFYs at once if it starts a burst, else at most once per burst interval. */
+  sent(): void {
     const now = this.#now();
-    const startsBurst = now - this.#lastRequestAt >= this.#quietMs;
-    this.#lastRequestAt = now;
-    if (!startsBurst) return;
-    if (this.#timer !== undefined) {
-      this.#pending = true;
-      return;
-    }
-    this.#send();
+    const startsBurst = now - this.#lastSentAt >= this.#quietMs;
+    this.#lastSentAt = now;
+    this.#request(now, startsBurst ? this.#intervalMs : this.#burstIntervalMs);
+  }
+
+  /** After another change that may wake receives (retry, release, redrive): NOTIFYs as soon as the interval allows. */
+  changed(): void {
+    this.#request(this.#now(), this.#intervalMs);
   }
 
   /** Drops any pending NOTIFY. */
@@ -56,19 +60,38 @@ export class NotifyThrottle {
     this.#timer = undefined;
   }
 
-  #send(): void {
-    this.#pending = false;
-    void this.#notify().catch(() => undefined);
+  #request(now: number, gapMs: number): void {
+    if (this.#closed) return;
+    const at = this.#lastNotifiedAt + gapMs;
+    if (at <= now) {
+      this.#send(now);
+      return;
+    }
+    if (at >= this.#timerAt) return;
+    clearTimeout(this.#timer);
+    this.#timerAt = at;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      if (this.#pending && !this.#closed) this.#send();
-    }, this.#intervalMs);
+      this.#timerAt = Infinity;
+      if (!this.#closed) this.#send(this.#now());
+    }, at - now);
     this.#timer.unref();
+  }
+
+  #send(now: number): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    this.#lastNotifiedAt = now;
+    void this.#notify().catch(() => undefined);
   }
 }
 
-/** Sends less than this far apart (in ms) are one burst, and only its first send NOTIFYs. */
+/** Sends less than this far apart (in ms) are one burst. */
 export const NOTIFY_QUIET_MS = 50;
+
+/** During a burst, the shortest gap (in ms) between two NOTIFYs from one transport. */
+export const BURST_NOTIFY_INTERVAL_MS = 50;
 
 /** A receive that found messages less than this long ago (in ms) polls every {@link BUSY_POLL_MS}. */
 export const BUSY_WINDOW_MS = 500;

@@ -87,10 +87,11 @@ export interface PostgresTransportOptions extends PostgresTableOptions {
    */
   readonly durableLeases?: boolean;
   /**
-   * Wake waiting receives in other processes with LISTEN/NOTIFY. Only a send that starts a burst
-   * (no send from this transport in the last 50 ms) notifies; the receives that have been
-   * finding messages in the last 500 ms look at the table every 10 ms anyway, so later sends of
-   * the burst need no NOTIFY. A NOTIFY is never inside the INSERT's transaction: it is sent after
+   * Wake waiting receives in other processes with LISTEN/NOTIFY. A send that starts a burst (no
+   * send from this transport in the last 50 ms) notifies at once; while sends keep coming, at
+   * most one NOTIFY per 50 ms follows, since the receives that have been finding messages in the
+   * last 500 ms look at the table every 10 ms anyway. Retries, releases and redrives notify at
+   * once. A NOTIFY is never inside the INSERT's transaction: it is sent after
    * the commit, in a transaction of its own that skips the disk flush (a NOTIFY holds a
    * database-wide lock until its commit is done, so notifying from every INSERT would make those
    * commits wait on each other). Receives in this process are woken directly either way.
@@ -100,7 +101,8 @@ export interface PostgresTransportOptions extends PostgresTableOptions {
   /**
    * The shortest gap between two NOTIFYs from this transport, in milliseconds: at most
    * 1,000 / `notifyIntervalMs` NOTIFYs per second. A send waits for no NOTIFY; an idle receive
-   * in another process wakes at most this long after the commit of a send that starts a burst.
+   * in another process wakes at most this long after the commit of a send that starts a burst,
+   * and at most 50 ms after a later send of the burst.
    * @default 5
    */
   readonly notifyIntervalMs?: number;

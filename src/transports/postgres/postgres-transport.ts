@@ -84,11 +84,15 @@ export class PostgresTransport implements Transport {
       const notify = { text: `SELECT pg_notify($1, $2), set_config('synchronous_commit', 'off', true)`, values: [channel, payload] };
       this.#notifier = new NotifyThrottle(() => this.#connection.run(notify), resolved.notifyIntervalMs);
     }
+    const sent = (): void => {
+      this.#wakeUps.wake();
+      this.#notifier?.sent();
+    };
     const woken = (): void => {
       this.#wakeUps.wake();
-      this.#notifier?.request();
+      this.#notifier?.changed();
     };
-    this.#sender = new PostgresSender(name, queue, queries, this.#runner, woken);
+    this.#sender = new PostgresSender(name, queue, queries, this.#runner, sent);
     const runner = this.#runner;
     this.#receiver = new PostgresReceiver({
       name,
