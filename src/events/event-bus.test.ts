@@ -97,6 +97,22 @@ describe('EventBus.publish', () => {
     expect(unhandled).toEqual([]);
   });
 
+  it('runs the then() of a subscriber that returns a lazy thenable once, even when another subscriber fails', async () => {
+    const router = new EventRouter();
+    let runs = 0;
+    const lazy = {
+      then(resolve: (value: unknown) => void): void {
+        runs++;
+        resolve(undefined);
+      },
+    };
+    router.subscribe(UserSignedUp, () => lazy);
+    router.subscribe(UserSignedUp, () => Promise.reject(new Error('other')));
+    const outcome = await new EventBus({ router }).publish(new UserSignedUp('tom')).catch((failure: unknown) => failure);
+    expect((outcome as AggregateError).errors.map((error: Error) => error.message)).toEqual(['other']);
+    expect(runs).toBe(1);
+  });
+
   it('rejects with an AggregateError when only sync subscribers fail', async () => {
     const router = new EventRouter();
     const error = new Error('only');

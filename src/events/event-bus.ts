@@ -72,7 +72,8 @@ export class EventBus {
     for (const route of routes) {
       try {
         const result = invoke(route, event, context, this.#handlerFactory);
-        if (isThenable(result)) (pending ??= []).push(result);
+        // A native promise, so that settle() may await it twice; a lazy thenable is run once.
+        if (isThenable(result)) (pending ??= []).push(result instanceof Promise ? result : Promise.resolve(result));
       } catch (error) {
         (failures ??= []).push(error);
       }
@@ -87,8 +88,8 @@ export class EventBus {
  * slowest) and then rejects with the failures, if any, in subscription order. `Promise.all`
  * handles every promise at once (awaiting them in turn would leave a later one that rejects
  * while an earlier one runs unhandled, and Node ends the process on an unhandled rejection);
- * only when it rejects are the promises, all settled or handled by then, read in turn for
- * their failures. An async function because V8 awaits a native promise without the throwaway
+ * only when it rejects, at the first failure, are the promises (every one handled by then)
+ * awaited in turn for their failures. An async function because V8 awaits a native promise without the throwaway
  * promise that each `then` call allocates.
  */
 async function settle(pending: PromiseLike<unknown>[], failures: unknown[] | undefined, event: object): Promise<void> {
