@@ -95,15 +95,12 @@ export class EventBus {
 async function settle(pending: PromiseLike<unknown>[], failures: unknown[] | undefined, event: object): Promise<void> {
   try {
     await (pending.length === 1 ? pending[0] : Promise.all(pending));
-  } catch (error) {
-    if (pending.length === 1) (failures ??= []).push(error);
-    else {
-      for (const promise of pending) {
-        try {
-          await promise;
-        } catch (failure) {
-          (failures ??= []).push(failure);
-        }
+  } catch {
+    for (const promise of pending) {
+      try {
+        await promise;
+      } catch (failure) {
+        (failures ??= []).push(failure);
       }
     }
   }

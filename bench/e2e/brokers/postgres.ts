@@ -10,7 +10,7 @@
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { PostgresTransport } from '../../../src/transports/postgres/index.js';
-import type { EndToEndBroker, PeerSubject, Subject } from '../broker.js';
+import type { EndToEndBroker, PeerSubject, Producer, Subject } from '../broker.js';
 import { runWhenMain } from '../command-line.js';
 import type { Payload } from '../protocol.js';
 import { troopySubject } from '../troopy-subject.js';
@@ -27,6 +27,20 @@ async function query(url: string, text: string, values: unknown[] = []): Promise
 
 const encode = (payload: Payload): Buffer => Buffer.from(JSON.stringify(payload));
 
+/** The producer of both bare loops: one multi-row INSERT of the bodies per batch, through a pool. */
+async function bareProducer(url: string, table: string): Promise<Producer> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  return {
+    async sendBatch(payloads) {
+      await pool.query(`INSERT INTO ${table} (body) SELECT unnest($1::bytea[])`, [payloads.map(encode)]);
+    },
+    async sendOne(payload) {
+      await pool.query(`INSERT INTO ${table} (body) VALUES ($1)`, [encode(payload)]);
+    },
+    close: () => pool.end(),
+  };
+}
+
 // The bare loop: one multi-row INSERT per batch; BEGIN, SELECT ... FOR UPDATE SKIP LOCKED
 // LIMIT n, handle, DELETE, COMMIT; an empty fetch sleeps 10 ms.
 const bareTable = (key: string): string => `"bench_bare_${key.replace(/[^a-z0-9_]/gi, '_')}"`;
@@ -34,19 +48,7 @@ const bareTable = (key: string): string => `"bench_bare_${key.replace(/[^a-z0-9_
 const bare: Subject = {
   label: 'bare pg loop (INSERT 100 per tx / SKIP LOCKED fetch 100 + DELETE, 10 ms poll)',
   prepare: ({ url, key }) => query(url, `CREATE TABLE ${bareTable(key)} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body bytea NOT NULL)`),
-  async producer({ url, key }) {
-    const pool = new pg.Pool({ connectionString: url, max: 10 });
-    const table = bareTable(key);
-    return {
-      async sendBatch(payloads) {
-        await pool.query(`INSERT INTO ${table} (body) SELECT unnest($1::bytea[])`, [payloads.map(encode)]);
-      },
-      async sendOne(payload) {
-        await pool.query(`INSERT INTO ${table} (body) VALUES ($1)`, [encode(payload)]);
-      },
-      close: () => pool.end(),
-    };
-  },
+  producer: ({ url, key }) => bareProducer(url, bareTable(key)),
   async consumer({ url, key, batch }) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -98,19 +100,7 @@ const leased: PeerSubject = {
         `lease_until timestamptz, delivery_count integer NOT NULL DEFAULT 0); CREATE INDEX ON ${table} (not_before, id)`,
     );
   },
-  async producer({ url, key }) {
-    const pool = new pg.Pool({ connectionString: url, max: 10 });
-    const table = leasedTable(key);
-    return {
-      async sendBatch(payloads) {
-        await pool.query(`INSERT INTO ${table} (body) SELECT unnest($1::bytea[])`, [payloads.map(encode)]);
-      },
-      async sendOne(payload) {
-        await pool.query(`INSERT INTO ${table} (body) VALUES ($1)`, [encode(payload)]);
-      },
-      close: () => pool.end(),
-    };
-  },
+  producer: ({ url, key }) => bareProducer(url, leasedTable(key)),
   async consumer({ url, key, batch }) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();

@@ -69,8 +69,9 @@ export class PostgresReceiver {
       host.listener?.ensure();
       // Busy: messages are flowing, and sends keep coming without a NOTIFY each (see NotifyThrottle).
       const busy = now - this.#foundAt < BUSY_WINDOW_MS;
+      const pollMs = busy ? Math.min(BUSY_POLL_MS, host.pollIntervalMs) : host.pollIntervalMs;
       const due = busy ? Infinity : await this.#nextDue().catch(() => Infinity);
-      const sleepMs = Math.min(deadline, due, Date.now() + (busy ? Math.min(BUSY_POLL_MS, host.pollIntervalMs) : host.pollIntervalMs)) - Date.now();
+      const sleepMs = Math.min(deadline, due, Date.now() + pollMs) - Date.now();
       await host.wakeUps.wait(generation, Math.max(0, sleepMs), signal);
     }
     return [];
