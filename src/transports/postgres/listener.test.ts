@@ -5,12 +5,11 @@ import { NotifyListener } from './listener.js';
 describe('NotifyListener', () => {
   it('wakes the receives once when its LISTEN first takes effect, then once per NOTIFY of its queue', async () => {
     let deliver: (payload: string) => void = () => undefined;
-    const connection = {
-      listen: vi.fn((_channel: string, onNotify: (payload: string) => void) => {
-        deliver = onNotify;
-        return Promise.resolve({ close: () => undefined });
-      }),
-    } as unknown as PostgresConnection;
+    const listen = vi.fn((_channel: string, onNotify: (payload: string) => void) => {
+      deliver = onNotify;
+      return Promise.resolve({ close: () => undefined });
+    });
+    const connection = { listen } as unknown as PostgresConnection;
     const wake = vi.fn();
     const listener = new NotifyListener(connection, 'troopy_messages', 'public.emails', wake);
     listener.ensure();
@@ -22,6 +21,6 @@ describe('NotifyListener', () => {
     expect(wake).toHaveBeenCalledTimes(2);
     listener.ensure();
     listener.close();
-    expect(connection.listen).toHaveBeenCalledTimes(1);
+    expect(listen).toHaveBeenCalledTimes(1);
   });
 });
