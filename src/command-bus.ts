@@ -11,11 +11,11 @@ import { invoke } from './route.js';
 /** Options of {@link CommandBus}. */
 export interface CommandBusOptions {
   /** Where handlers are looked up. @default messageRouter (the one `@command` attaches to) */
-  router?: MessageRouter;
+  router?: MessageRouter | undefined;
   /** Builds class handlers on each dispatch. @default (HandlerClass) => new HandlerClass() */
-  handlerFactory?: HandlerFactory;
+  handlerFactory?: HandlerFactory | undefined;
   /** Run around each dispatch, first outermost. @default [] */
-  middleware?: readonly Middleware[];
+  middleware?: readonly Middleware[] | undefined;
 }
 
 /**
@@ -58,7 +58,7 @@ export interface CommandBus<Sync extends boolean = boolean> {
  * @throws {TypeError} when an option is not of the documented type.
  */
 export interface CommandBusConstructor {
-  new <Sync extends boolean = true>(options?: CommandBusOptions & { middleware?: readonly [] }): CommandBus<Sync>;
+  new <Sync extends boolean = true>(options?: CommandBusOptions & { middleware?: readonly [] | undefined }): CommandBus<Sync>;
   new <Sync extends boolean = boolean>(options: CommandBusOptions): CommandBus<Sync | false>;
   readonly prototype: CommandBus;
 }

@@ -11,9 +11,9 @@ export interface EventBusOptions {
   /** Where subscribers are looked up. */
   router: EventRouter;
   /** Builds class subscribers on each publish. @default (HandlerClass) => new HandlerClass() */
-  handlerFactory?: HandlerFactory;
+  handlerFactory?: HandlerFactory | undefined;
   /** Run around each publish (around all its subscribers together), first outermost. @default [] */
-  middleware?: readonly Middleware[];
+  middleware?: readonly Middleware[] | undefined;
 }
 
 const done: Promise<void> = Promise.resolve();

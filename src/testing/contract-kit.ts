@@ -10,7 +10,7 @@ export interface ContractContext {
   /** How long a case waits for something that must happen, in milliseconds. */
   readonly patienceMs: number;
   /** A message with a unique id, a few tricky headers and bytes that are not valid UTF-8. */
-  readonly message: (label: string, extra?: { readonly notBefore?: number; readonly headers?: Record<string, string> }) => OutgoingMessage;
+  readonly message: (label: string, extra?: { readonly notBefore?: number | undefined; readonly headers?: Record<string, string> | undefined }) => OutgoingMessage;
   /** Receives with `max` 10, the case's lease and its patience, unless overridden. */
   readonly receive: (options?: Partial<ReceiveOptions>) => Promise<Delivery[]>;
   /** Receives exactly one delivery of `expected`, with its headers and bytes, or fails. */

@@ -8,9 +8,9 @@ import { StubMessageRouter } from './stub-routers.js';
 /** Options of {@link TestCommandBus}. */
 export interface TestCommandBusOptions {
   /** The router whose handlers run unless stubbed. @default messageRouter */
-  router?: MessageRouter;
+  router?: MessageRouter | undefined;
   /** Builds class handlers. @default (HandlerClass) => new HandlerClass() */
-  handlerFactory?: HandlerFactory;
+  handlerFactory?: HandlerFactory | undefined;
 }
 
 /**

@@ -9,9 +9,9 @@ import { StubEventRouter } from './stub-routers.js';
 /** Options of {@link TestEventBus}. */
 export interface TestEventBusOptions {
   /** The router whose subscribers run unless stubbed. @default a new, empty EventRouter */
-  router?: EventRouter;
+  router?: EventRouter | undefined;
   /** Builds class subscribers. @default (HandlerClass) => new HandlerClass() */
-  handlerFactory?: HandlerFactory;
+  handlerFactory?: HandlerFactory | undefined;
 }
 
 /**

@@ -19,26 +19,26 @@ export interface TransportContractOptions {
    */
   readonly create: () => Promise<Transport>;
   /** Removes what `create` made on the broker (streams, queues, tables), after `close()`. */
-  readonly cleanup?: (transport: Transport) => Promise<void>;
+  readonly cleanup?: ((transport: Transport) => Promise<void>) | undefined;
   /** Your test runner's `describe`. */
   readonly describe: (name: string, body: () => void) => unknown;
   /** Your test runner's `it` (or `test`); `it.skip`, when present, is used for skipped cases. */
-  readonly it: ContractTestFunction & { readonly skip?: ContractTestFunction };
+  readonly it: ContractTestFunction & { readonly skip?: ContractTestFunction | undefined };
   /**
    * Timeout of each case, in milliseconds.
    * @default 20_000
    */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
   /**
    * The lease the cases receive with, in milliseconds; several cases wait once or twice this long.
    * @default 400
    */
-  readonly leaseMs?: number;
+  readonly leaseMs?: number | undefined;
   /**
    * Cases this transport cannot keep, by case name, each with the reason (shown in the test name).
    * @default {}
    */
-  readonly skip?: Readonly<Record<string, string>>;
+  readonly skip?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Every case of the suite, in the order they run. Their `name`s are the test names. */

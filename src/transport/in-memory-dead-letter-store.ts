@@ -1,7 +1,7 @@
 import type { DeadLetter, DeadLetterStore, TransportMessage } from './transport.js';
 
 /** Checks the `limit` of `DeadLetterStore.list` and returns it (100 when absent). */
-export function deadLetterLimit(owner: string, options: { readonly limit?: number } | undefined): number {
+export function deadLetterLimit(owner: string, options: { readonly limit?: number | undefined } | undefined): number {
   const limit = options?.limit ?? 100;
   if (!Number.isInteger(limit) || limit < 1) {
     throw new TypeError(`${owner} deadLetters.list option "limit" must be an integer >= 1; got ${String(limit)}.`);
@@ -34,7 +34,7 @@ export class InMemoryDeadLetterStore implements DeadLetterStore {
   }
 
   /** Dead letters, oldest first, at most `limit` (default 100). @throws {TypeError} for a bad limit. */
-  list(options?: { readonly limit?: number }): Promise<DeadLetter[]> {
+  list(options?: { readonly limit?: number | undefined }): Promise<DeadLetter[]> {
     // A throw inside the executor becomes the rejection.
     return new Promise((resolve) => {
       resolve([...this.#letters.values()].slice(0, deadLetterLimit(this.#owner, options)).map(copy));

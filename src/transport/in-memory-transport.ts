@@ -10,7 +10,7 @@ export interface InMemoryTransportOptions {
    * The transport's name in logs and errors.
    * @default 'memory'
    */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** One message held by the transport, with where it stands. */

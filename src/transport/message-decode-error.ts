@@ -30,7 +30,7 @@ export class MessageDecodeError extends Error {
   constructor(
     reason: MessageDecodeReason,
     message: string,
-    options?: ErrorOptions & { readonly messageName?: string | undefined; readonly issues?: readonly StandardSchemaV1.Issue[] },
+    options?: ErrorOptions & { readonly messageName?: string | undefined; readonly issues?: readonly StandardSchemaIssue[] | undefined },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.reason = reason;

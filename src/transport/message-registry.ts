@@ -12,7 +12,7 @@ export interface MessageDefinition {
   /** The payload's version; a message of another version is refused when decoded. */
   readonly version: number;
   /** Validates the payload when a message is decoded, or `undefined` for none. */
-  readonly schema: StandardSchemaV1 | undefined;
+  readonly schema: StandardSchema | undefined;
 }
 
 /** Options of a message name: its version and an optional payload schema. */
@@ -27,7 +27,7 @@ export interface MessageNameOptions {
    * A Standard Schema (zod 4, valibot, arktype...) that validates the payload when a message
    * is decoded; its output becomes the command's data. @default no validation
    */
-  readonly schema?: StandardSchemaV1 | undefined;
+  readonly schema?: StandardSchema | undefined;
 }
 
 /** What {@link MessageRegistry.register} takes: the name and its options. */

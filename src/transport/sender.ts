@@ -18,9 +18,9 @@ export interface SenderOptions<Routes extends readonly TransportRoute[]> {
    */
   readonly routes: CheckedRoutes<Routes>;
   /** Where message names are looked up. @default messageRegistry */
-  readonly registry?: MessageRegistry;
+  readonly registry?: MessageRegistry | undefined;
   /** Encodes bodies. @default the JSON codec */
-  readonly codec?: Codec;
+  readonly codec?: Codec | undefined;
 }
 
 /** An instance of one of the routed classes. */

@@ -17,7 +17,7 @@ export interface TransportMessage {
 /** A message to send, with an optional earliest delivery time. */
 export interface OutgoingMessage extends TransportMessage {
   /** Epoch milliseconds before which the message must not be delivered. @default now */
-  readonly notBefore?: number;
+  readonly notBefore?: number | undefined;
 }
 
 /** A message leased to one consumer by {@link Transport.receive}. */
@@ -58,7 +58,7 @@ export interface ReceiveOptions {
   /** How long to wait for a first message before resolving with none, in milliseconds. */
   readonly waitMs: number;
   /** Aborting resolves a pending receive at once (with whatever it has, possibly nothing). */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** Connection state reported by {@link Transport.health}. */
@@ -125,7 +125,7 @@ export interface Transport {
 /** The failure store of a transport: list, show, redrive and remove dead letters. */
 export interface DeadLetterStore {
   /** Dead letters, oldest first, at most `limit` (default 100). */
-  list(options?: { readonly limit?: number }): Promise<DeadLetter[]>;
+  list(options?: { readonly limit?: number | undefined }): Promise<DeadLetter[]>;
   /** One dead letter by message id, or `undefined`. */
   get(id: string): Promise<DeadLetter | undefined>;
   /** Sends the given dead letters (or all) back to the queue, headers and bytes as they were, with a fresh delivery count; returns how many. */

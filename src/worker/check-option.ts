@@ -3,9 +3,9 @@ export interface NumberRule {
   /** Smallest allowed value. */
   readonly min: number;
   /** Whether the value must be a whole number. */
-  readonly integer?: boolean;
+  readonly integer?: boolean | undefined;
   /** Whether `Infinity` is allowed (for limits that may be switched off). */
-  readonly infinite?: boolean;
+  readonly infinite?: boolean | undefined;
 }
 
 /**

@@ -24,7 +24,7 @@ export interface ConsumerHost {
 export interface ConsumerTiming {
   readonly leaseMs: number;
   readonly receiveWaitMs: number;
-  readonly reconnect: Required<ReconnectOptions>;
+  readonly reconnect: { readonly [K in keyof ReconnectOptions]-?: number };
 }
 
 /**

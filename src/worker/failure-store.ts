@@ -43,7 +43,7 @@ export class FailureStore {
   }
 
   /** The failed messages, oldest first, at most `limit`. @default limit 100 */
-  async list(options?: { readonly limit?: number }): Promise<FailedMessage[]> {
+  async list(options?: { readonly limit?: number | undefined }): Promise<FailedMessage[]> {
     const letters = await this.#transport.deadLetters.list(options);
     return letters.map(describeFailure);
   }

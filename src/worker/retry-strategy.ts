@@ -3,15 +3,15 @@ import { numberOption, objectOption, show } from './check-option.js';
 /** Options of {@link RetryStrategy}. */
 export interface RetryOptions {
   /** How many attempts a message gets in all, the first included; 1 means no retry. @default 5 */
-  readonly maxAttempts?: number;
+  readonly maxAttempts?: number | undefined;
   /** The delay ceiling after the first failed attempt, in milliseconds. @default 1_000 */
-  readonly baseMs?: number;
+  readonly baseMs?: number | undefined;
   /** Each further failure multiplies the ceiling by this. @default 2 */
-  readonly factor?: number;
+  readonly factor?: number | undefined;
   /** No delay is longer than this, in milliseconds. @default 3_600_000 (one hour) */
-  readonly capMs?: number;
+  readonly capMs?: number | undefined;
   /** A source of numbers in [0, 1); inject a fixed one to make delays deterministic in tests. @default Math.random */
-  readonly random?: () => number;
+  readonly random?: (() => number) | undefined;
 }
 
 /**

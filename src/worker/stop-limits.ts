@@ -3,11 +3,11 @@ import type { StopReason } from './worker-events.js';
 /** Optional limits after which a worker stops by itself, so a supervisor can recycle it. */
 export interface StopLimits {
   /** Stop after this many messages were taken (whatever their outcome). @default Infinity */
-  readonly maxMessages?: number;
+  readonly maxMessages?: number | undefined;
   /** Stop after running this long, in milliseconds. @default Infinity */
-  readonly maxRuntimeMs?: number;
+  readonly maxRuntimeMs?: number | undefined;
   /** Stop once the process's resident memory exceeds this many mebibytes. @default Infinity */
-  readonly maxMemoryMb?: number;
+  readonly maxMemoryMb?: number | undefined;
 }
 
 /** Counts what the limits measure and says which one, if any, is reached. */
@@ -18,7 +18,7 @@ export class StopLimitTracker {
   readonly #memory: () => number;
   #taken = 0;
 
-  constructor(limits: Required<StopLimits>, memory: () => number = () => process.memoryUsage.rss()) {
+  constructor(limits: { readonly [K in keyof StopLimits]-?: number }, memory: () => number = () => process.memoryUsage.rss()) {
     this.#maxMessages = limits.maxMessages;
     this.#maxMemoryBytes = limits.maxMemoryMb * 1024 * 1024;
     this.#deadline = Date.now() + limits.maxRuntimeMs;

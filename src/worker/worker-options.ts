@@ -15,9 +15,9 @@ export interface Dispatcher {
 /** How a consumer retries a broker that fails: capped exponential backoff. */
 export interface ReconnectOptions {
   /** The first wait after a failure, in milliseconds. @default 100 */
-  readonly baseMs?: number;
+  readonly baseMs?: number | undefined;
   /** The longest wait, in milliseconds. @default 30_000 */
-  readonly capMs?: number;
+  readonly capMs?: number | undefined;
 }
 
 /** Options of {@link Worker}. */
@@ -30,34 +30,34 @@ export interface WorkerOptions {
    */
   readonly bus: Dispatcher;
   /** Where message names are looked up when decoding. @default messageRegistry */
-  readonly registry?: MessageRegistry;
+  readonly registry?: MessageRegistry | undefined;
   /** Decodes bodies. @default the JSON codec */
-  readonly codec?: Codec;
+  readonly codec?: Codec | undefined;
   /**
    * Most handlers running at once, across all transports. A message whose handler is done frees
    * its place while its outcome (ack, retry, dead letter) is still on its way to the broker, but
    * the handlers of the next receive start only once the outcomes written before are confirmed.
    * @default 1
    */
-  readonly concurrency?: number;
+  readonly concurrency?: number | undefined;
   /** How long each delivery is leased; the lease is extended every `leaseMs / 3` while its handler runs. @default 30_000 */
-  readonly leaseMs?: number;
+  readonly leaseMs?: number | undefined;
   /** A message delivered more often than this is dead-lettered before its handler runs (a crash loop). @default 10 */
-  readonly maxDeliveries?: number;
+  readonly maxDeliveries?: number | undefined;
   /** Retry policy for failed handlers: options or a {@link RetryStrategy}. @default new RetryStrategy() (5 attempts, 1 s base, factor 2, 1 h cap) */
-  readonly retry?: RetryOptions | RetryStrategy;
+  readonly retry?: RetryOptions | RetryStrategy | undefined;
   /** How long `stop()` waits for running handlers before aborting them and releasing their messages. @default 25_000 */
-  readonly shutdownTimeoutMs?: number;
+  readonly shutdownTimeoutMs?: number | undefined;
   /** Limits after which the worker stops by itself. @default none */
-  readonly limits?: StopLimits;
+  readonly limits?: StopLimits | undefined;
   /** Stop gracefully on SIGTERM or SIGINT, and exit at once (code 1) on a second one. @default false */
-  readonly handleSignals?: boolean;
+  readonly handleSignals?: boolean | undefined;
   /** How long one receive waits for a message before asking again, in milliseconds. @default 1_000 */
-  readonly receiveWaitMs?: number;
+  readonly receiveWaitMs?: number | undefined;
   /** Backoff while a broker fails. @default { baseMs: 100, capMs: 30_000 } */
-  readonly reconnect?: ReconnectOptions;
+  readonly reconnect?: ReconnectOptions | undefined;
   /** How many past errors a retried message keeps in its headers. @default 10 */
-  readonly errorHistoryLimit?: number;
+  readonly errorHistoryLimit?: number | undefined;
   /**
    * Whether handlers run in the message scope that `currentMessageContext()` reads, through
    * which a command sent from a handler inherits its correlation id, cause and trace. The scope
@@ -66,7 +66,7 @@ export interface WorkerOptions {
    * Set `true` to enter it always (to read `currentMessageContext()` yourself), `false` never.
    * @default entered once a `Sender` exists in the process
    */
-  readonly messageScope?: boolean;
+  readonly messageScope?: boolean | undefined;
 }
 
 /** {@link WorkerOptions} checked, with every default filled in. */
@@ -80,10 +80,10 @@ export interface ResolvedWorkerOptions {
   readonly maxDeliveries: number;
   readonly retry: RetryStrategy;
   readonly shutdownTimeoutMs: number;
-  readonly limits: Required<StopLimits>;
+  readonly limits: { readonly [K in keyof StopLimits]-?: number };
   readonly handleSignals: boolean;
   readonly receiveWaitMs: number;
-  readonly reconnect: Required<ReconnectOptions>;
+  readonly reconnect: { readonly [K in keyof ReconnectOptions]-?: number };
   readonly errorHistoryLimit: number;
   /** `undefined` while it follows whether a `Sender` exists. */
   readonly messageScope: boolean | undefined;

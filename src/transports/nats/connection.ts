@@ -89,7 +89,7 @@ export class NatsConnection {
   #closing = false;
   /** Called when the connection drops, so that calls waiting for an answer end at once. */
   readonly #lostListeners = new Set<() => void>();
-  #statuses: { stop?: () => void } | undefined;
+  #statuses: { stop?: (() => void) | undefined } | undefined;
 
   constructor(options: ResolvedNatsOptions, transport: string) {
     this.#options = options;
@@ -311,7 +311,7 @@ export class NatsConnection {
       }
     });
     const statuses = client.status();
-    this.#statuses = statuses as { stop?: () => void };
+    this.#statuses = statuses as { stop?: (() => void) | undefined };
     for await (const status of statuses) {
       if (this.#current !== session && this.#current !== undefined) return;
       if (status.type === 'disconnect') {

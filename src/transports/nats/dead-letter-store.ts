@@ -34,7 +34,7 @@ export class NatsDeadLetterStore implements DeadLetterStore {
   }
 
   /** Dead letters, oldest first, at most `limit` (default 100). @throws {TypeError} for a bad limit. */
-  async list(options?: { readonly limit?: number }): Promise<DeadLetter[]> {
+  async list(options?: { readonly limit?: number | undefined }): Promise<DeadLetter[]> {
     const limit = deadLetterLimit(this.#transport, options);
     await this.#ready();
     const letters: DeadLetter[] = [];

@@ -8,44 +8,44 @@ export interface NatsTransportOptions {
    * @default '127.0.0.1:4222'
    * @example ['nats://n1.internal:4222', 'nats://n2.internal:4222']
    */
-  readonly servers?: string | readonly string[];
+  readonly servers?: string | readonly string[] | undefined;
   /**
    * A connection from `@nats-io/transport-node`'s `connect()` to use instead of `servers`. The
    * transport does not close it, and its own options decide reconnection: give it
    * `maxReconnectAttempts: -1`, or a worker stops consuming once the client gives up.
    * @default undefined: the transport connects to `servers` and reconnects for ever
    */
-  readonly connection?: NatsClientConnection;
+  readonly connection?: NatsClientConnection | undefined;
   /**
    * More options for the connection the transport opens (credentials, TLS, a connection
    * name...); `servers` and the reconnection settings are the transport's unless given here.
    * @default {}
    * @example { user: 'troopy', pass: process.env.NATS_PASSWORD }
    */
-  readonly connectOptions?: NatsConnectOptions;
+  readonly connectOptions?: NatsConnectOptions | undefined;
   /**
    * The JetStream stream that holds the queue (work-queue retention, so an acknowledged
    * message is deleted). It also holds the delayed messages, under `${subject}.delayed`.
    * @default 'troopy-commands'
    */
-  readonly stream?: string;
+  readonly stream?: string | undefined;
   /**
    * The subject commands are published to. No wildcards: it names one queue.
    * @default 'troopy.commands'
    */
-  readonly subject?: string;
+  readonly subject?: string | undefined;
   /**
    * The durable pull consumer every worker of this queue shares. The delayed messages have
    * their own consumer, `${consumer}-delayed`.
    * @default 'troopy'
    */
-  readonly consumer?: string;
+  readonly consumer?: string | undefined;
   /**
    * The stream that keeps dead letters (limits retention, one message per id), under the
    * subjects `${subject}.dead.<id>`.
    * @default `${stream}-dead`
    */
-  readonly deadLetterStream?: string;
+  readonly deadLetterStream?: string | undefined;
   /**
    * The lease, in milliseconds, that `setup()` gives the consumer (its `AckWait`) when it creates
    * it; an existing consumer keeps its own. JetStream keeps one lease per consumer, so a
@@ -53,7 +53,7 @@ export interface NatsTransportOptions {
    * queue and for the deliveries already made: give all workers of a queue the same lease.
    * @default 30_000
    */
-  readonly leaseMs?: number;
+  readonly leaseMs?: number | undefined;
   /**
    * The consumer's `MaxDeliver`: after this many deliveries JetStream stops delivering a message
    * and leaves it in the stream, unacknowledged, until someone removes it. Keep it above the
@@ -61,24 +61,24 @@ export interface NatsTransportOptions {
    * `maxDeliveries`, so `MaxDeliver` is only a backstop; `Infinity` for no limit.
    * @default 20
    */
-  readonly maxDeliver?: number;
+  readonly maxDeliver?: number | undefined;
   /**
    * How long any call to NATS (connecting, a publish's PubAck, a JetStream API request, a pull's
    * answer after its wait) waits before it rejects, in milliseconds. Calls made while the
    * connection is known to be down reject at once.
    * @default 5_000
    */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
   /**
    * Where the streams keep their messages. `file` survives a server restart; `memory` does not.
    * @default 'file'
    */
-  readonly storage?: 'file' | 'memory';
+  readonly storage?: 'file' | 'memory' | undefined;
   /**
    * How many replicas the streams and consumers have in a JetStream cluster.
    * @default 1
    */
-  readonly replicas?: number;
+  readonly replicas?: number | undefined;
 }
 
 /** Every name the transport uses on the server, derived from the options. */

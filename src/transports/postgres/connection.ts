@@ -23,13 +23,13 @@ export interface PostgresListenClient {
 
 /** A `pg.Pool` (or anything shaped like one) given to the transport with option `pool`. */
 export interface PostgresPool {
-  query(config: { readonly name?: string; readonly text: string; readonly values?: unknown[] }): Promise<{ readonly rows: Row[]; readonly rowCount: number | null }>;
+  query(config: { readonly name?: string | undefined; readonly text: string; readonly values?: unknown[] | undefined }): Promise<{ readonly rows: Row[]; readonly rowCount: number | null }>;
   connect(): Promise<PostgresListenClient>;
 }
 
 /** A statement with its parameters; `name` makes the driver prepare it once per connection. */
 export interface Statement {
-  readonly name?: string;
+  readonly name?: string | undefined;
   readonly text: string;
   readonly values: unknown[];
 }
@@ -56,7 +56,7 @@ let loading: Promise<PgModule> | undefined;
 function loadPg(): Promise<PgModule> {
   loading ??= import('pg').then(
     // pg is CommonJS: Node puts its exports on `default`; bundlers may not.
-    (module) => (module as { readonly default?: PgModule }).default ?? module,
+    (module) => (module as { readonly default?: PgModule | undefined }).default ?? module,
     (error: unknown) => {
       loading = undefined;
       throw new PostgresDriverMissingError(error);

@@ -36,7 +36,7 @@ export class PostgresDeadLetterStore implements DeadLetterStore {
   }
 
   /** Dead letters, oldest first, at most `limit` (default 100). @throws {TypeError} for a bad limit. */
-  async list(options?: { readonly limit?: number }): Promise<DeadLetter[]> {
+  async list(options?: { readonly limit?: number | undefined }): Promise<DeadLetter[]> {
     const limit = deadLetterLimit(this.#owner, options);
     const { rows } = await this.#run('list dead letters', { text: this.#queries.listDeadLetters, values: [this.#queue, limit] });
     return rows.map(toDeadLetter);

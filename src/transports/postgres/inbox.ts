@@ -8,12 +8,12 @@ export interface PostgresInboxOptions {
    * The schema holding the inbox table.
    * @default 'public'
    */
-  readonly schema?: string;
+  readonly schema?: string | undefined;
   /**
    * The inbox table: one row per (handler, message id) handled.
    * @default 'troopy_inbox'
    */
-  readonly table?: string;
+  readonly table?: string | undefined;
 }
 
 /** Thrown (as a rejection) by {@link PostgresInbox.once} when the client is not inside a transaction. */
@@ -119,7 +119,7 @@ CREATE INDEX IF NOT EXISTS "${this.#bare}_handled_idx" ON ${this.table} (handled
       );
     }
     if (typeof fn !== 'function') throw new TypeError(`inbox.once("${handler}") takes a function to run once; got ${shown(fn)}.`);
-    const status = (client as { getTransactionStatus?: () => string | null }).getTransactionStatus?.();
+    const status = (client as { getTransactionStatus?: (() => string | null) | undefined }).getTransactionStatus?.();
     if (status === 'I') throw new InboxTransactionError(handler, messageId);
     const { rowCount } = await client.query(this.#insert, [handler, messageId]);
     if (rowCount === 0) return false;

@@ -31,7 +31,7 @@ export class NotifyThrottle {
   constructor(
     notify: () => Promise<unknown>,
     intervalMs: number,
-    { quietMs = NOTIFY_QUIET_MS, burstIntervalMs = BURST_NOTIFY_INTERVAL_MS, now = Date.now }: { quietMs?: number; burstIntervalMs?: number; now?: () => number } = {},
+    { quietMs = NOTIFY_QUIET_MS, burstIntervalMs = BURST_NOTIFY_INTERVAL_MS, now = Date.now }: { quietMs?: number | undefined; burstIntervalMs?: number | undefined; now?: (() => number) | undefined } = {},
   ) {
     this.#notify = notify;
     this.#intervalMs = intervalMs;

@@ -6,17 +6,17 @@ export interface PostgresTableOptions {
    * The schema holding the tables. Created by `setup()` when missing.
    * @default 'public'
    */
-  readonly schema?: string;
+  readonly schema?: string | undefined;
   /**
    * The queue table; one table serves every queue (rows carry their queue's name).
    * @default 'troopy_messages'
    */
-  readonly table?: string;
+  readonly table?: string | undefined;
   /**
    * The dead-letter table; one table serves every queue.
    * @default 'troopy_dead_letters'
    */
-  readonly deadLetterTable?: string;
+  readonly deadLetterTable?: string | undefined;
 }
 
 /** Options of `PostgresTransport`. */
@@ -26,48 +26,48 @@ export interface PostgresTransportOptions extends PostgresTableOptions {
    * the same queue on the same table compete for its messages.
    * @default 'default'
    */
-  readonly queue?: string;
+  readonly queue?: string | undefined;
   /**
    * The transport's name in logs and errors.
    * @default `postgres:${queue}`
    */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /**
    * A connection string such as `postgres://user:pass@host:5432/db`. Without it (and without
    * `pool`), `pg` reads the `PG*` environment variables.
    * @default undefined
    */
-  readonly connectionString?: string;
+  readonly connectionString?: string | undefined;
   /**
    * Your own `pg.Pool`, used instead of one made by the transport. The transport never ends it,
    * and takes one client from it for LISTEN while a receive waits (unless `notify` is false).
    * @default undefined (the transport makes its own pool)
    */
-  readonly pool?: PostgresPool;
+  readonly pool?: PostgresPool | undefined;
   /**
    * Most connections of the pool the transport makes (ignored with `pool`).
    * @default 10
    */
-  readonly maxConnections?: number;
+  readonly maxConnections?: number | undefined;
   /**
    * How long to wait for a connection before an operation rejects with
    * `TransportUnavailableError`, in milliseconds (ignored with `pool`).
    * @default 5_000
    */
-  readonly connectTimeoutMs?: number;
+  readonly connectTimeoutMs?: number | undefined;
   /**
    * How long one statement may take before it rejects with `TransportUnavailableError`, in
    * milliseconds (ignored with `pool`). Guards against a half-open connection.
    * @default 30_000
    */
-  readonly queryTimeoutMs?: number;
+  readonly queryTimeoutMs?: number | undefined;
   /**
    * How long `ack`, `retry`, `deadLetter`, `extendLease` and `release` keep trying while the
    * database cannot be reached, in milliseconds, before they reject. Each is guarded by the
    * lease token, so trying again after a reply lost with the connection changes nothing twice.
    * @default 10_000
    */
-  readonly settleRetryMs?: number;
+  readonly settleRetryMs?: number | undefined;
   /**
    * How often a waiting `receive` looks at the table again, in milliseconds. Polling alone is
    * correct; it is what finds delayed messages, expired leases and messages sent through your
@@ -76,7 +76,7 @@ export interface PostgresTransportOptions extends PostgresTableOptions {
    * `pollIntervalMs` if shorter): while messages flow, sends do not NOTIFY (see `notify`).
    * @default 250
    */
-  readonly pollIntervalMs?: number;
+  readonly pollIntervalMs?: number | undefined;
   /**
    * Make leases (receive, extendLease, release) and acks wait for their commit to reach the
    * disk. By default they commit without waiting for the flush (`synchronous_commit` off for
@@ -85,7 +85,7 @@ export interface PostgresTransportOptions extends PostgresTableOptions {
    * (at least once still holds). Sends, retries and dead letters always wait for the flush.
    * @default false
    */
-  readonly durableLeases?: boolean;
+  readonly durableLeases?: boolean | undefined;
   /**
    * Wake waiting receives in other processes with LISTEN/NOTIFY. A send that starts a burst (no
    * send from this transport in the last 50 ms) notifies at once; while sends keep coming, at
@@ -97,7 +97,7 @@ export interface PostgresTransportOptions extends PostgresTableOptions {
    * commits wait on each other). Receives in this process are woken directly either way.
    * @default true
    */
-  readonly notify?: boolean;
+  readonly notify?: boolean | undefined;
   /**
    * The shortest gap between two NOTIFYs from this transport, in milliseconds: at most
    * 1,000 / `notifyIntervalMs` NOTIFYs per second. A send waits for no NOTIFY; an idle receive
@@ -105,7 +105,7 @@ export interface PostgresTransportOptions extends PostgresTableOptions {
    * and at most 50 ms after a later send of the burst.
    * @default 5
    */
-  readonly notifyIntervalMs?: number;
+  readonly notifyIntervalMs?: number | undefined;
 }
 
 /** The longest identifier PostgreSQL keeps, less room for the index-name suffixes. */

@@ -7,7 +7,7 @@ import type { RabbitMqTopology } from './topology.js';
 import { frame, readMessage } from './wire.js';
 
 /** Checks the `limit` of `DeadLetterStore.list` and returns it (100 when absent). */
-function limitOf(owner: string, options: { readonly limit?: number } | undefined): number {
+function limitOf(owner: string, options: { readonly limit?: number | undefined } | undefined): number {
   const limit = options?.limit ?? 100;
   if (!Number.isInteger(limit) || limit < 1) throw new TypeError(`${owner} deadLetters.list option "limit" must be an integer >= 1; got ${String(limit)}.`);
   return limit;
@@ -53,7 +53,7 @@ export class RabbitMqDeadLetterStore implements DeadLetterStore {
   }
 
   /** Dead letters, oldest first, at most `limit` (default 100). @throws {TypeError} for a bad limit. */
-  async list(options?: { readonly limit?: number }): Promise<DeadLetter[]> {
+  async list(options?: { readonly limit?: number | undefined }): Promise<DeadLetter[]> {
     const limit = limitOf(this.#transport, options);
     return this.#scan('list dead letters', (letters) => Promise.resolve(latest(letters).slice(0, limit).map(({ letter }) => letter)));
   }

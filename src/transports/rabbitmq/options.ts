@@ -8,7 +8,7 @@ export interface RabbitMqTransportOptions {
    * @default 'amqp://guest:guest@127.0.0.1:5672'
    * @example 'amqps://app:secret@rabbit.internal:5671/billing'
    */
-  readonly url?: string;
+  readonly url?: string | undefined;
   /**
    * A connection you open yourself, instead of `url`: an amqplib connection, or a function
    * that opens one. An object is shared: the transport opens its channels on it and neither
@@ -17,30 +17,30 @@ export interface RabbitMqTransportOptions {
    * @default undefined: the transport connects to `url` with amqplib
    * @example async () => amqplib.connect(url, { ca: [certificate] })
    */
-  readonly connection?: AmqpConnection | (() => Promise<AmqpConnection>);
+  readonly connection?: AmqpConnection | (() => Promise<AmqpConnection>) | undefined;
   /**
    * The queue: a durable quorum queue, declared by `setup()`.
    * @default 'troopy.commands'
    */
-  readonly queue?: string;
+  readonly queue?: string | undefined;
   /**
    * The quorum queue that keeps dead letters (bytes, headers and the reason).
    * @default `${queue}.dead`
    */
-  readonly deadLetterQueue?: string;
+  readonly deadLetterQueue?: string | undefined;
   /**
    * The start of the delay queues' names; each is named by its delay bucket in milliseconds
    * (`troopy.commands.delay.1536`) and created on first use.
    * @default `${queue}.delay.`
    */
-  readonly delayQueuePrefix?: string;
+  readonly delayQueuePrefix?: string | undefined;
   /**
    * How many unacknowledged deliveries the broker may push to this consumer (per-consumer
    * prefetch). Deliveries beyond those handed out by `receive` wait in this process for the
    * next `receive`.
    * @default the largest `max` a receive has asked for (the worker's concurrency)
    */
-  readonly prefetch?: number;
+  readonly prefetch?: number | undefined;
   /**
    * The broker's `consumer_timeout` in milliseconds: RabbitMQ closes the channel of a consumer
    * that keeps a delivery unacknowledged longer. It bounds every lease, extensions included
@@ -48,35 +48,35 @@ export interface RabbitMqTransportOptions {
    * `Infinity` when the broker has it disabled.
    * @default 1_800_000 (RabbitMQ's own default, 30 minutes)
    */
-  readonly consumerTimeoutMs?: number;
+  readonly consumerTimeoutMs?: number | undefined;
   /**
    * How long deliveries prefetched from the broker wait for a `receive` before they are given
    * back to the queue and consuming pauses (until the next `receive`), in milliseconds. It
    * keeps a process that stopped receiving (a stopped worker) from holding messages.
    * @default 2_000
    */
-  readonly prefetchHoldMs?: number;
+  readonly prefetchHoldMs?: number | undefined;
   /**
    * How long a send (or a retry, dead-letter or redrive) waits for the broker's publisher
    * confirm before it rejects, in milliseconds.
    * @default 10_000
    */
-  readonly confirmTimeoutMs?: number;
+  readonly confirmTimeoutMs?: number | undefined;
   /**
    * How long one connection attempt may take, in milliseconds.
    * @default 3_000
    */
-  readonly connectTimeoutMs?: number;
+  readonly connectTimeoutMs?: number | undefined;
   /**
    * The longest pause between two background reconnection attempts, in milliseconds (backoff doubles up to it).
    * @default 2_000
    */
-  readonly maxReconnectDelayMs?: number;
+  readonly maxReconnectDelayMs?: number | undefined;
   /**
    * The AMQP heartbeat asked for, in seconds: a dead connection is noticed after about two.
    * @default 10
    */
-  readonly heartbeatSeconds?: number;
+  readonly heartbeatSeconds?: number | undefined;
 }
 
 /** The options with every default applied. */

@@ -38,7 +38,7 @@ export class RedisDeadLetterStore implements DeadLetterStore {
   }
 
   /** Dead letters, oldest first, at most `limit` (default 100). @throws {TypeError} for a bad limit. */
-  async list(options?: { readonly limit?: number }): Promise<DeadLetter[]> {
+  async list(options?: { readonly limit?: number | undefined }): Promise<DeadLetter[]> {
     const limit = deadLetterLimit(`RedisTransport(${this.#options.stream})`, options);
     return this.#range('-', '+', limit);
   }

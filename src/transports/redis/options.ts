@@ -8,57 +8,57 @@ export interface RedisTransportOptions {
    * @default 'redis://127.0.0.1:6379'
    * @example 'redis://:secret@redis.internal:6379/2'
    */
-  readonly url?: string;
+  readonly url?: string | undefined;
   /**
    * An ioredis client to use instead of `url`. The transport sends and acknowledges on it
    * (its own options then decide offline queueing), blocks on a `duplicate()` of it, and does
    * not close it. It must keep the default reply mapping (not `replyMapping: 'resp3'`).
    * @default undefined: the transport creates its clients from `url`
    */
-  readonly client?: RedisClient;
+  readonly client?: RedisClient | undefined;
   /**
    * The stream that is the queue. For Redis Cluster, put a hash tag in it (`{troopy}:commands`)
    * so the derived keys land in the same slot.
    * @default 'troopy:commands'
    */
-  readonly stream?: string;
+  readonly stream?: string | undefined;
   /**
    * The consumer group. Use one group per stream: acknowledged entries are deleted.
    * @default 'troopy'
    */
-  readonly group?: string;
+  readonly group?: string | undefined;
   /**
    * This consumer's name in the group; it must be unique per process.
    * @default `${hostname}-${pid}-${random}`
    */
-  readonly consumer?: string;
+  readonly consumer?: string | undefined;
   /**
    * The stream that keeps dead letters; a hash `${deadLetterStream}:index` maps message ids to its entries.
    * @default `${stream}:dead`
    */
-  readonly deadLetterStream?: string;
+  readonly deadLetterStream?: string | undefined;
   /**
    * The sorted set that holds delayed messages until they are due.
    * @default `${stream}:delayed`
    */
-  readonly delayedKey?: string;
+  readonly delayedKey?: string | undefined;
   /**
    * The longest a waiting receive blocks in one XREADGROUP, in milliseconds. Between blocks it
    * reclaims expired leases and moves due delayed messages, so an idle consumer picks up a
    * released or expired delivery within about this long.
    * @default 1000
    */
-  readonly blockMs?: number;
+  readonly blockMs?: number | undefined;
   /**
    * How long a send waits for a connection that is being opened, in milliseconds, before it rejects.
    * @default 3000
    */
-  readonly connectTimeoutMs?: number;
+  readonly connectTimeoutMs?: number | undefined;
   /**
    * The longest pause between two reconnection attempts, in milliseconds (backoff doubles up to it).
    * @default 2000
    */
-  readonly maxReconnectDelayMs?: number;
+  readonly maxReconnectDelayMs?: number | undefined;
 }
 
 /** The options with every default applied. */
@@ -112,7 +112,7 @@ export function resolveRedisOptions(options: RedisTransportOptions): ResolvedRed
   if (client !== undefined && (typeof client !== 'object' || client === null || typeof (client as { duplicate?: unknown }).duplicate !== 'function')) {
     throw new TypeError(`${owner} option "client" must be an ioredis client (new Redis(...)); got ${typeof client}.`);
   }
-  if ((client as { options?: { replyMapping?: unknown } } | undefined)?.options?.replyMapping === 'resp3') {
+  if ((client as { options?: { replyMapping?: unknown } | undefined } | undefined)?.options?.replyMapping === 'resp3') {
     throw new TypeError(`${owner} option "client" must use the default reply mapping; got a client with replyMapping 'resp3'. Pass a client without it.`);
   }
   const stream = text('stream', options.stream, 'troopy:commands');
