@@ -25,6 +25,7 @@ export type { MessageContext, MessageContextProvider } from './message-context.j
 export { createMessageIdGenerator, newMessageId } from './message-id.js';
 export { MessageRegistry, messageRegistry } from './message-registry.js';
 export type { MessageDefinition, MessageNameOptions, MessageRegistration } from './message-registry.js';
+export type { StandardSchema, StandardSchemaIssue, StandardSchemaResult } from './standard-schema.js';
 export { createMessageNameDecorator, messageName } from './message-name.js';
 export type { MessageNameDecorator } from './message-name.js';
 export { DuplicateMessageNameError, MissingMessageNameError } from './message-name-errors.js';

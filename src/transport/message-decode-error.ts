@@ -1,4 +1,4 @@
-import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { StandardSchemaIssue } from './standard-schema.js';
 
 /** Why a message could not be decoded: the `reason` of a {@link MessageDecodeError}. */
 export const MessageDecodeReason = {
@@ -25,7 +25,7 @@ export class MessageDecodeError extends Error {
   /** The message's name, when its headers had one. */
   readonly messageName: string | undefined;
   /** The schema's issues, for `invalid-payload` from a schema; empty otherwise. */
-  readonly issues: readonly StandardSchemaV1.Issue[];
+  readonly issues: readonly StandardSchemaIssue[];
 
   constructor(
     reason: MessageDecodeReason,

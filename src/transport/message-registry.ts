@@ -1,4 +1,4 @@
-import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { StandardSchema } from './standard-schema.js';
 import { describe, isClass } from '../describe.js';
 import type { MessageClass } from '../message-router.js';
 import { DuplicateMessageNameError, MissingMessageNameError } from './message-name-errors.js';
@@ -157,7 +157,7 @@ export function checkMessageName(caller: string, name: unknown, options: Message
   return { name, version, schema };
 }
 
-function isStandardSchema(value: unknown): value is StandardSchemaV1 {
+function isStandardSchema(value: unknown): value is StandardSchema {
   if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
   const standard = (value as { '~standard'?: unknown })['~standard'];
   return typeof standard === 'object' && standard !== null && typeof (standard as { validate?: unknown }).validate === 'function';

@@ -1,4 +1,4 @@
-import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { StandardSchema, StandardSchemaIssue, StandardSchemaResult } from './standard-schema.js';
 import { MessageDecodeError } from './message-decode-error.js';
 
 /**
@@ -9,8 +9,8 @@ import { MessageDecodeError } from './message-decode-error.js';
  * @throws {MessageDecodeError} `invalid-payload` listing every issue as `path: message`, with
  * the issues kept on the error, or when the schema itself throws.
  */
-export async function validatePayload(schema: StandardSchemaV1, messageName: string, payload: unknown): Promise<unknown> {
-  let result: StandardSchemaV1.Result<unknown>;
+export async function validatePayload(schema: StandardSchema, messageName: string, payload: unknown): Promise<unknown> {
+  let result: StandardSchemaResult;
   try {
     result = await schema['~standard'].validate(payload);
   } catch (error) {
@@ -24,7 +24,7 @@ export async function validatePayload(schema: StandardSchemaV1, messageName: str
   });
 }
 
-function pathOf(issue: StandardSchemaV1.Issue): string {
+function pathOf(issue: StandardSchemaIssue): string {
   if (issue.path === undefined || issue.path.length === 0) return '(root)';
   return issue.path.map((segment) => String(typeof segment === 'object' ? segment.key : segment)).join('.');
 }
