@@ -1,4 +1,5 @@
 import type { DeadLetter, OutgoingMessage } from '../transport/transport.js';
+import { FailureStore } from '../worker/failure-store.js';
 import { check, checkBytes, checkEqual, checkHeaders, checkList } from './contract-assert.js';
 import type { ContractCase } from './contract-kit.js';
 
@@ -82,6 +83,27 @@ export const deadLetterCases: readonly ContractCase[] = [
       }
       checkEqual(await deadLetters.remove([first.id]), 1, 'count returned by remove([id]) of an id dead-lettered twice');
       checkEqual((await deadLetters.list()).length, 0, 'dead letters left after removing an id dead-lettered twice');
+    },
+  },
+  {
+    name: 'a dead letter redriven at once after its first send is delivered again, through FailureStore and through deadLetters.redrive',
+    async run({ transport, message, receiveOne }) {
+      const { deadLetters } = transport;
+      const sent = message('redrive-at-once');
+      const reason = { code: 'max-attempts', message: 'contract test' };
+      await transport.send([sent]);
+      await transport.deadLetter(await receiveOne(sent, 'first delivery'), reason);
+      // A broker that de-duplicates by message id still holds the first send's id here.
+      checkEqual(await new FailureStore(transport).redrive([sent.id]), 1, 'count returned by FailureStore.redrive([id]) right after the first send');
+      const byFailureStore = await receiveOne(sent, 'message redriven by FailureStore right after its first send');
+      checkEqual(await deadLetters.get(sent.id), undefined, 'deadLetters.get() after FailureStore.redrive');
+      await transport.deadLetter(byFailureStore, reason);
+      checkEqual(await deadLetters.redrive([sent.id]), 1, 'count returned by deadLetters.redrive([id]) right after a redrive');
+      const byStore = await receiveOne(sent, 'message redriven by deadLetters.redrive right after the first redrive');
+      await transport.deadLetter(byStore, reason);
+      checkEqual(await new FailureStore(transport).redrive([sent.id]), 1, 'count returned by a second FailureStore.redrive([id])');
+      await transport.ack(await receiveOne(sent, 'message redriven by FailureStore a second time'));
+      checkEqual((await deadLetters.list()).length, 0, 'dead letters left after the redrives');
     },
   },
   {

@@ -32,6 +32,14 @@ export interface StoredMessage {
   readonly headers: ReadonlyMap<string, string>;
 }
 
+/** JetStream's answer to a publish. */
+export interface PublishAck {
+  /** The message's sequence in the stream. */
+  readonly seq: number;
+  /** Whether JetStream stored nothing, as it already held a message with the same `Nats-Msg-Id` within its duplicate window. */
+  readonly duplicate: boolean;
+}
+
 /** A subscription to one subject. */
 export interface InboundSubscription {
   /** Unsubscribes; messages already on their way still reach the callback until the server confirms. */
@@ -101,14 +109,18 @@ export class NatsConnection {
     return this.#state === 'connected' ? 'connected' : this.#state === 'failed' ? 'failed' : 'reconnecting';
   }
 
-  /** Publishes to a stream and resolves with the PubAck's sequence once JetStream stored the message. */
-  async publish(operation: string, subject: string, data: Uint8Array, headers: Readonly<Record<string, string>>, msgId?: string): Promise<number> {
+  /**
+   * Publishes to a stream and resolves with the PubAck once JetStream has the message: `duplicate`
+   * when it stored nothing because it had already stored a message with this `msgId` within the
+   * stream's duplicate window (`seq` is then that message's sequence).
+   */
+  async publish(operation: string, subject: string, data: Uint8Array, headers: Readonly<Record<string, string>>, msgId?: string): Promise<PublishAck> {
     const session = await this.#ready(operation);
     const natsHeaders = session.modules.headers();
     for (const [key, value] of Object.entries(headers)) natsHeaders.set(key, value);
     const options = { headers: natsHeaders, timeout: this.#options.timeoutMs, ...(msgId === undefined ? {} : { msgID: msgId }) };
     const ack = await this.#answer(operation, session.js.publish(subject, data, options));
-    return ack.seq;
+    return { seq: ack.seq, duplicate: ack.duplicate };
   }
 
   /** Publishes a core NATS message (an acknowledgement, a pull request); throws while the connection is down. */

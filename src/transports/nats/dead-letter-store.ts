@@ -3,7 +3,7 @@ import type { DeadLetter, DeadLetterStore } from '../../transport/transport.js';
 import type { NatsConnection, StoredMessage } from './connection.js';
 import type { NatsNames } from './options.js';
 import { publishCopy } from './sender.js';
-import { readDeadLetterRecord, readWire, subjectToken } from './wire.js';
+import { deadLetterSubjectOf, readDeadLetterRecord, readWire, redriveMsgId } from './wire.js';
 
 /**
  * The dead letters of a {@link NatsTransport}: a stream with limits retention where each dead
@@ -12,7 +12,10 @@ import { readDeadLetterRecord, readWire, subjectToken } from './wire.js';
  * `list` reads the stream in order (oldest first) with direct message reads, no consumer.
  *
  * Redriving publishes the message back to the queue (headers and bytes as they were, delivery
- * count starting again at 1), awaits its PubAck, then deletes the dead letter.
+ * count starting again at 1) under a `Nats-Msg-Id` that names the dead letter, not the message
+ * id (which JetStream may still hold from the first send), awaits its PubAck, then deletes the
+ * dead letter. `FailureStore.redrive` goes through `send`, which stores a dead-lettered id again
+ * under the same `Nats-Msg-Id`.
  */
 export class NatsDeadLetterStore implements DeadLetterStore {
   readonly #transport: string;
@@ -59,7 +62,7 @@ export class NatsDeadLetterStore implements DeadLetterStore {
     let count = 0;
     const redrive = async (stored: StoredMessage): Promise<void> => {
       const { id, headers } = this.#letter(stored);
-      await publishCopy(this.#connection, this.#names, operation, { id, headers, body: stored.data }, `troopy-redrive-${stored.seq}`);
+      await publishCopy(this.#connection, this.#names, operation, { id, headers, body: stored.data }, redriveMsgId(stored.seq, id));
       await this.#connection.purge(operation, this.#names.deadLetterStream, stored.subject);
       count++;
     };
@@ -101,7 +104,7 @@ export class NatsDeadLetterStore implements DeadLetterStore {
   }
 
   #subject(id: string): string {
-    return `${this.#names.deadLetterSubject}.${subjectToken(id)}`;
+    return deadLetterSubjectOf(this.#names, id);
   }
 
   #letter(stored: StoredMessage): DeadLetter {

@@ -8,7 +8,7 @@ import { resolveNatsOptions, type NatsTransportOptions, type ResolvedNatsOptions
 import { NatsReceiver, type Acknowledgement } from './receiver.js';
 import { publishCopy, publishMessages } from './sender.js';
 import { setUpJetStream } from './setup.js';
-import { subjectToken, WireHeader, wireHeaders, writeDeadLetterRecord } from './wire.js';
+import { deadLetterSubjectOf, WireHeader, wireHeaders, writeDeadLetterRecord } from './wire.js';
 
 /**
  * A {@link Transport} on NATS JetStream, from `troopy/nats`. It needs the optional peer
@@ -132,7 +132,7 @@ export class NatsTransport implements Transport {
     const record = { reason: { code: reason.code, message: reason.message }, failedAt: Date.now(), deliveryCount: delivery.deliveryCount };
     const message = replacement === undefined ? delivery : { id: delivery.id, headers: replacement, body: delivery.body };
     const headers = { ...wireHeaders(message), [WireHeader.deadLetter]: writeDeadLetterRecord(record) };
-    const subject = `${this.#options.names.deadLetterSubject}.${subjectToken(delivery.id)}`;
+    const subject = deadLetterSubjectOf(this.#options.names, delivery.id);
     await this.#connection.publish('dead-letter', subject, delivery.body, headers);
     this.#receiver.answer(delivery, '+TERM', 'dead-letter');
   }

@@ -1,7 +1,7 @@
 import type { OutgoingMessage, TransportMessage } from '../../transport/transport.js';
 import type { NatsConnection } from './connection.js';
 import type { NatsNames } from './options.js';
-import { wireHeaders } from './wire.js';
+import { deadLetterSubjectOf, redriveMsgId, wireHeaders } from './wire.js';
 
 /** How many publishes of one batch wait for their PubAck at once. */
 const IN_FLIGHT = 256;
@@ -11,6 +11,11 @@ const IN_FLIGHT = 256;
  * (a PubAck); rejects as soon as one fails, and publishes no more of the batch then. A message
  * due later (`notBefore`) goes to the delayed subject. Each is published with its id as
  * `Nats-Msg-Id`, so sending it again within the stream's duplicate window stores it once.
+ *
+ * Except for a message in the dead letters: a send of its id that JetStream takes for a duplicate
+ * (a `FailureStore` redrive within the window of the first send) is published again under the
+ * `Nats-Msg-Id` that names the dead letter (see {@link redriveMsgId}), so it is stored; the send
+ * resolves only then.
  */
 export async function publishMessages(connection: NatsConnection, names: NatsNames, messages: readonly OutgoingMessage[]): Promise<void> {
   const now = Date.now();
@@ -22,7 +27,9 @@ export async function publishMessages(connection: NatsConnection, names: NatsNam
       const delayed = message.notBefore !== undefined && message.notBefore > now;
       const subject = delayed ? names.delayedSubject : names.subject;
       try {
-        await connection.publish('send', subject, message.body, wireHeaders(message, delayed ? message.notBefore : undefined), message.id);
+        const headers = wireHeaders(message, delayed ? message.notBefore : undefined);
+        const ack = await connection.publish('send', subject, message.body, headers, message.id);
+        if (ack.duplicate) await publishIfDeadLettered(connection, names, message, subject, headers);
       } catch (error) {
         failed = true;
         throw error;
@@ -41,4 +48,10 @@ export async function publishCopy(connection: NatsConnection, names: NatsNames, 
   const delayed = notBefore > Date.now();
   const subject = delayed ? names.delayedSubject : names.subject;
   await connection.publish(operation, subject, message.body, wireHeaders(message, delayed ? notBefore : undefined), msgId);
+}
+
+/** Publishes a send that JetStream took for a duplicate again, under the dead letter's redrive id, when its id is in the dead letters. */
+async function publishIfDeadLettered(connection: NatsConnection, names: NatsNames, message: TransportMessage, subject: string, headers: Readonly<Record<string, string>>): Promise<void> {
+  const letter = await connection.getMessage('send', names.deadLetterStream, { last_by_subj: deadLetterSubjectOf(names, message.id) });
+  if (letter !== undefined) await connection.publish('send', subject, message.body, headers, redriveMsgId(letter.seq, message.id));
 }

@@ -1,4 +1,5 @@
 import type { DeadLetterReason, TransportMessage } from '../../transport/transport.js';
+import type { NatsNames } from './options.js';
 
 /**
  * The NATS headers the transport writes. The body of a NATS message is the command's bytes as
@@ -83,6 +84,20 @@ export function readDeadLetterRecord(headers: ReadonlyMap<string, string>): Dead
   const text = (key: string): string => (typeof value[key] === 'string' ? value[key] : '');
   const count = (key: string): number => (typeof value[key] === 'number' ? value[key] : 0);
   return { reason: { code: text('code'), message: text('message') }, failedAt: count('failedAt'), deliveryCount: count('deliveryCount') };
+}
+
+/** The subject of the dead letter of message `id`: the one message of that subject in the dead-letter stream. */
+export function deadLetterSubjectOf(names: NatsNames, id: string): string {
+  return `${names.deadLetterSubject}.${subjectToken(id)}`;
+}
+
+/**
+ * The `Nats-Msg-Id` of the copy that redrives a dead letter: it names the dead letter (its
+ * sequence and message id), never the message id alone, which JetStream may still hold from the
+ * first send within its duplicate window. Redriving the same dead letter twice stores it once.
+ */
+export function redriveMsgId(deadLetterSeq: number, id: string): string {
+  return `troopy-redrive-${deadLetterSeq}-${subjectToken(id)}`;
 }
 
 /**
