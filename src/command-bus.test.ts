@@ -122,6 +122,8 @@ describe('CommandBus.dispatch', () => {
     ['{}', {}, /got a plain object/],
     ['() => 1', () => 1, /got the function/],
     ['a class instead of an instance', SayHello, /got the class SayHello/],
+    ['Symbol("x")', Symbol('x'), /got the symbol Symbol\(x\)/],
+    ['Object.create(null)', Object.create(null) as object, /got a plain object/],
   ])('throws a clear error for dispatch(%s) and keeps working', (_label, input, detail) => {
     for (const bus of [busWith(() => 'ok'), new CommandBus({ router: new MessageRouter(), middleware: [(m, next) => next(m)] })]) {
       expect(() => bus.dispatch(input as never)).toThrow(Error);

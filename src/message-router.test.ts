@@ -78,6 +78,17 @@ describe('MessageRouter', () => {
     expect(router.has(SayHello)).toBe(false);
   });
 
+  it('names a Symbol given as the message class or as the handler in its own words', () => {
+    const router = new MessageRouter();
+    expect(() => {
+      router.attach(Symbol('SayHello') as never, (() => 1) as never);
+    }).toThrow(/attach expects a message class, such as SayHello; got the symbol Symbol\(SayHello\)/);
+    expect(() => {
+      router.attach(SayHello, Symbol('handler') as never);
+    }).toThrow(/The handler for SayHello must be a function, or a class or object with a handle\(message\) method; got the symbol Symbol\(handler\)/);
+    expect(router.has(SayHello)).toBe(false);
+  });
+
   it('detaches a handler', () => {
     const router = new MessageRouter();
     router.attach(SayHello, () => 'x');

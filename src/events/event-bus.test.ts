@@ -175,6 +175,20 @@ describe('EventBus.publish', () => {
     await expect(new EventBus({ router: new EventRouter() }).publish(input as never)).rejects.toThrow(/publish expects an event: an instance of a class/);
   });
 
+  it.each([
+    ['a symbol', Symbol('signed-up'), /got the symbol Symbol\(signed-up\)/],
+    ['a plain object', {}, /got a plain object/],
+    ['a null-prototype object', Object.create(null) as object, /got a plain object/],
+  ])('rejects publish of %s as dispatch refuses it, with a TypeError (never a silent resolve)', async (_label, input, detail) => {
+    for (const bus of [new EventBus({ router: new EventRouter() }), new EventBus({ router: new EventRouter(), middleware: [(event, next) => next(event)] })]) {
+      let published: Promise<void> | undefined;
+      expect(() => (published = bus.publish(input as never))).not.toThrow();
+      await expect(published).rejects.toThrow(TypeError);
+      await expect(bus.publish(input as never)).rejects.toThrow(/publish expects an event: an instance of a class/);
+      await expect(bus.publish(input as never)).rejects.toThrow(detail);
+    }
+  });
+
   it('requires a router', () => {
     expect(() => new EventBus({} as never)).toThrow(/option "router" must be an instance of EventRouter; got undefined/);
   });
@@ -221,5 +235,12 @@ describe('EventRouter', () => {
     const router = new EventRouter();
     expect(() => router.subscribe('x' as never, () => undefined)).toThrow(TypeError);
     expect(() => router.subscribe(UserSignedUp, 42 as never)).toThrow(TypeError);
+  });
+
+  it('names a Symbol given as the event class or as the subscriber in its own words', () => {
+    const router = new EventRouter();
+    expect(() => router.subscribe(Symbol('UserSignedUp') as never, () => undefined)).toThrow(/subscribe expects an event class .*; got the symbol Symbol\(UserSignedUp\)/);
+    expect(() => router.subscribe(UserSignedUp, Symbol('subscriber') as never)).toThrow(/The handler for UserSignedUp must be .*; got the symbol Symbol\(subscriber\)/);
+    expect(router.findFor(new UserSignedUp('tom'))).toEqual([]);
   });
 });

@@ -51,7 +51,7 @@ export class EventBus {
    *
    * @returns a promise that resolves when all subscribers are done, and rejects with an
    * `AggregateError` of their failures if any failed, or with a `TypeError` when `event` is
-   * not a class instance.
+   * not a class instance (a primitive, a symbol, a plain or null-prototype object).
    */
   publish(event: object, context?: DispatchContext): Promise<void> {
     return this.#pipeline === undefined ? this.#fanOut(event, context) : this.#publishThrough(this.#pipeline, event, context);
@@ -62,11 +62,10 @@ export class EventBus {
   }
 
   #fanOut(event: unknown, context: DispatchContext | undefined): Promise<void> {
-    if (typeof event !== 'object' || event === null) {
-      return Promise.reject(new TypeError(`publish expects an event: an instance of a class, such as new UserSignedUp('tom'); got ${describe(event)}.`));
-    }
+    if (typeof event !== 'object' || event === null) return Promise.reject(notAnEvent(event));
     const routes = this.#router.routesFor(event.constructor);
-    if (routes === undefined) return done;
+    // Checked only here, where no subscriber matched: a plain object is refused as dispatch refuses it.
+    if (routes === undefined) return isPlain(event) ? Promise.reject(notAnEvent(event)) : done;
     let failures: unknown[] | undefined;
     let pending: PromiseLike<unknown>[] | undefined;
     for (const route of routes) {
@@ -111,6 +110,16 @@ function aggregate(failures: unknown[], event: object): AggregateError {
   const first = failures[0] instanceof Error ? failures[0].message : describe(failures[0]);
   const count = failures.length === 1 ? '1 subscriber' : `${failures.length} subscribers`;
   return new AggregateError(failures, `${count} of ${nameOf(event.constructor)} failed (first: ${first}); see .errors for each failure.`);
+}
+
+function notAnEvent(event: unknown): TypeError {
+  return new TypeError(`publish expects an event: an instance of a class, such as new UserSignedUp('tom'); got ${describe(event)}.`);
+}
+
+/** Whether an object is plain (`{}` or null-prototype), not a class instance. */
+function isPlain(event: object): boolean {
+  const prototype: unknown = Object.getPrototypeOf(event);
+  return prototype === null || prototype === Object.prototype;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -348,6 +348,16 @@ describe('decodeMessage', () => {
     await expect(decodeMessage({ id: 'x', headers: {}, body: '{}' } as never)).rejects.toThrow(/decodeMessage expects a message \{ id, headers, body: Uint8Array \}/);
   });
 
+  it.each([
+    ['null headers', null, 'null'],
+    ['string headers', 'x', 'the string "x"'],
+    ['array headers', ['x'], 'an instance of Array'],
+  ])('refuses a message with %s with its own TypeError naming the headers', async (_label, headers, shown) => {
+    const message = { id: 'x', headers, body: new TextEncoder().encode('{}') } as never;
+    await expect(decodeMessage(message)).rejects.toThrow(TypeError);
+    await expect(decodeMessage(message)).rejects.toThrow(`decodeMessage expects a message { id, headers, body: Uint8Array }; got headers that are ${shown}.`);
+  });
+
   it('round-trips through the default registry and codec', async () => {
     const { messageName } = await import('./message-name.js');
     class PingDefault {

@@ -183,8 +183,8 @@ export async function decodeMessage(message: TransportMessage, options: MessageC
  * @throws the same errors as {@link decodeMessage} rejects with, synchronously when no schema runs.
  */
 export function decodeMessageSoon(message: TransportMessage, options: MessageCodingOptions = {}): DecodedMessage | Promise<DecodedMessage> {
-  if (typeof message !== 'object' || (message as unknown) === null || typeof message.headers !== 'object' || !(message.body instanceof Uint8Array)) {
-    throw new TypeError(`decodeMessage expects a message { id, headers, body: Uint8Array }; got ${describe(message)}.`);
+  if (typeof message !== 'object' || (message as unknown) === null || !isRecord(message.headers) || !(message.body instanceof Uint8Array)) {
+    throw notAMessage(message);
   }
   const codec = options.codec ?? defaultCodec;
   const envelope = readEnvelope(message, codec);
@@ -234,6 +234,19 @@ function setHeader(headers: Record<string, string>, name: string, value: string 
 function headerValue(name: string, value: unknown): string {
   if (typeof value !== 'string' || value === '') throw new TypeError(`encodeMessage expects the ${JSON.stringify(name)} header to be a non-empty string; got ${describe(value)}.`);
   return value;
+}
+
+/** The error for a `decodeMessage` argument that is not a message, naming the part that is wrong. */
+function notAMessage(message: unknown): TypeError {
+  const given = message as Partial<TransportMessage> | null;
+  const problem =
+    typeof given !== 'object' || given === null ? describe(given) : isRecord(given.headers) ? `a body that is ${describe(given.body)}` : `headers that are ${describe(given.headers)}`;
+  return new TypeError(`decodeMessage expects a message { id, headers, body: Uint8Array }; got ${problem}.`);
+}
+
+/** Whether a value can be a record of headers: an object, not null, not an array. */
+function isRecord(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isPlainObject(value: unknown): value is object {
