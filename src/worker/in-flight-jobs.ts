@@ -12,7 +12,8 @@ import type { WorkerActivity, WorkerEvents } from './worker-events.js';
  * The deliveries a worker is working on: runs each through the {@link DeliveryProcessor},
  * frees its concurrency slot as soon as no handler runs for it (its outcome may still be on its
  * way to the broker: see {@link InFlightJobs.outcomesWritten}), and at shutdown drains them
- * (waiting, then aborting and releasing the ones that outlive the timeout).
+ * (waiting, then aborting the ones that outlive the timeout and releasing each once its handler
+ * has settled).
  */
 export class InFlightJobs {
   /** Every job being processed. */
@@ -84,6 +85,8 @@ export class InFlightJobs {
     },
     finished: (job) => {
       this.#jobs.remove(job);
+      // Given up at shutdown: its handler has settled only now, so now its message goes back.
+      if (job.state === 'released') void this.#release(job);
       // A settling job gave its slot back when it began to settle.
       if (job.state === 'settling') this.#settling--;
       else this.#slots.release();
@@ -101,8 +104,14 @@ export class InFlightJobs {
 
   /**
    * Waits up to `timeoutMs` for every job; then aborts the signals of the handlers still running
-   * and releases their messages for immediate redelivery. Jobs already writing their outcome
-   * (ack, retry, dead-letter) are let finish: cutting that short would only cause a redelivery.
+   * and resolves once the jobs already writing their outcome (ack, retry, dead-letter) are done
+   * (cutting that short would only cause a redelivery).
+   *
+   * A handler that outlives the timeout is not released at once: its message would go to another
+   * worker while the handler still runs, and run twice at the same time. Its lease is kept
+   * (extended as before) until the handler settles, whatever it returns is ignored, and its
+   * message is released then, for immediate redelivery. If the process ends first, or the
+   * transport is closed, the lease simply runs out and the message is delivered again after it.
    */
   async drain(timeoutMs: number): Promise<void> {
     if (this.#jobs.size === 0) return;
@@ -114,7 +123,8 @@ export class InFlightJobs {
     const waits: Promise<void>[] = [];
     for (const job of this.#jobs) {
       if (job.state === 'running') {
-        waits.push(this.#release(job));
+        // Released by `finished` once its handler has settled.
+        job.state = 'released';
         job.abort(new ShutdownTimeoutError(timeoutMs));
       } else if (job.state === 'settling' && job.done !== undefined) {
         waits.push(job.done);

@@ -12,7 +12,11 @@ export class Job {
   readonly transport: Transport;
   /** The delivery itself. */
   readonly delivery: Delivery;
-  /** `running` while the handler may run, `settling` while its outcome is written, `released` once given back. */
+  /**
+   * `running` while the handler may run, `settling` while its outcome is written, `released` once
+   * the worker gave up on it at shutdown (its handler may still run; its message is released once
+   * the handler has settled) or gave it back.
+   */
   state: 'running' | 'settling' | 'released' = 'running';
   /** Whether the lease keeper keeps its lease (while its handler runs). */
   leaseKept = false;

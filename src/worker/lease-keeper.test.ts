@@ -92,15 +92,20 @@ describe('LeaseKeeper', () => {
     ]);
   });
 
-  it('stops extending the lease of a job given back at shutdown, though its handler still runs', async () => {
+  it('keeps extending the lease of a job given up at shutdown while its handler runs, also after stop(), until it is dropped', async () => {
     vi.useFakeTimers();
     const { extensions, job, jobs } = transportWithPendingExtensions();
     const keeper = new LeaseKeeper(30, jobs, () => undefined);
-    const [kept, givenBack] = [job('kept'), job('given-back')];
-    keeper.hold(kept);
-    keeper.hold(givenBack);
-    givenBack.state = 'released';
+    const givenUp = job('given-up');
+    keeper.hold(givenUp);
+    givenUp.state = 'released';
+    keeper.stop();
     await vi.advanceTimersByTimeAsync(10);
-    expect(extensions.map(({ receipt }) => receipt)).toEqual(['kept']);
+    expect(extensions.map(({ receipt }) => receipt)).toEqual(['given-up']);
+    extensions[0]?.answer();
+    keeper.drop(givenUp);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(extensions).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

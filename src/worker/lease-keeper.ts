@@ -43,8 +43,16 @@ export class LeaseKeeper {
     this.#held--;
   }
 
-  /** Stops the timer now; jobs held later start it again. */
+  /**
+   * Stops the timer now; jobs held later start it again. While jobs are still held (handlers that
+   * outlived the worker's shutdown), it keeps running for them until they are dropped, without
+   * keeping the process alive by itself: if the process ends, their leases run out.
+   */
   stop(): void {
+    if (this.#held > 0) {
+      this.#timer?.unref();
+      return;
+    }
     clearInterval(this.#timer);
     this.#timer = undefined;
   }
@@ -55,8 +63,8 @@ export class LeaseKeeper {
       return;
     }
     for (const job of this.#jobs) {
-      // A job given back at shutdown keeps its place until its handler returns: its lease is not ours any more.
-      if (!job.leaseKept || job.extending || job.state !== 'running') continue;
+      // A job given up at shutdown (state `released`) is held too: its message is released only once its handler has settled.
+      if (!job.leaseKept || job.extending) continue;
       job.extending = true;
       const done = (): void => {
         job.extending = false;

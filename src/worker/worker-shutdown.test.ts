@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeMessage } from '../transport/envelope.js';
 import { ShutdownTimeoutError } from './shutdown-timeout-error.js';
-import { createKit, Job, waitFor } from './test-kit.case.js';
+import { createKit, gate, Job, waitFor } from './test-kit.case.js';
 import type { WorkerEvents } from './worker-events.js';
 
 let kit = createKit();
@@ -78,6 +78,48 @@ describe('Worker shutdown', () => {
     const again = await kit.transport.receive({ max: 5, leaseMs: 1_000, waitMs: 0 });
     expect(again.map((delivery) => delivery.id)).toEqual([long.id]);
     expect(again[0]?.deliveryCount).toBe(2);
+  });
+
+  it('never runs a message twice at once: a handler that ignores its signal keeps its lease until it settles, and only then is its message released', async () => {
+    const ignoring = gate();
+    let running = 0;
+    let mostAtOnce = 0;
+    let runs = 0;
+    kit = createKit({
+      handler: async () => {
+        runs++;
+        running++;
+        mostAtOnce = Math.max(mostAtOnce, running);
+        try {
+          // The first run ignores its AbortSignal and goes on until the test lets it end.
+          if (runs === 1) await ignoring.promise;
+        } finally {
+          running--;
+        }
+      },
+    });
+    const sent = encodeMessage(new Job('ignores-its-signal'), { registry: kit.registry });
+    await kit.transport.send([sent]);
+    const first = kit.worker({ shutdownTimeoutMs: 50, leaseMs: 90 });
+    const released: WorkerEvents['released'][] = [];
+    first.on('released', (event) => released.push(event));
+    first.start();
+    await waitFor(() => kit.calls.length === 1, 'the first handler to start');
+    const second = kit.worker({ leaseMs: 90 });
+    second.start();
+    const stopping = Date.now();
+    await first.stop();
+    expect(Date.now() - stopping).toBeLessThan(1_000);
+    expect(first.health()).toMatchObject({ state: 'stopped', inFlight: 1 });
+    // Several leases long: the first worker keeps extending the lease while its handler runs.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(kit.calls).toHaveLength(1);
+    expect(released).toEqual([]);
+    ignoring.open();
+    await waitFor(() => kit.calls.length === 2, 'the second worker to run the message once the first handler settled');
+    expect(released).toEqual([{ transport: 'jobs', messageId: sent.id }]);
+    expect(mostAtOnce).toBe(1);
+    expect(first.health().inFlight).toBe(0);
   });
 
   it('stops fetching: a message sent after stop() is not taken', async () => {

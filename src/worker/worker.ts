@@ -127,9 +127,16 @@ export class Worker {
 
   /**
    * Stops gracefully: stops receiving, waits up to `shutdownTimeoutMs` for running handlers to
-   * finish (and be acknowledged), then aborts the signals of the others and releases their
-   * messages for immediate redelivery. Resolves once stopped; calling it again returns the
-   * same promise. Transports are left open.
+   * finish (and be acknowledged), then aborts the signals of the others (with a
+   * `ShutdownTimeoutError`) and resolves. Calling it again returns the same promise. Transports
+   * are left open.
+   *
+   * A handler still running at the timeout keeps its message leased (the worker goes on
+   * extending the lease) until it settles; what it returns is ignored and its message is then
+   * released for immediate redelivery, so a shutdown never runs a message twice at the same
+   * time. `health().inFlight` counts such handlers. Close the transports once it is 0: after a
+   * close (or if the process ends), the lease of a handler still running runs out and its
+   * message is delivered again after `leaseMs`.
    */
   stop(): Promise<void> {
     return this.#stop('stop');
