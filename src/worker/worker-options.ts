@@ -46,7 +46,7 @@ export interface WorkerOptions {
   readonly maxDeliveries?: number | undefined;
   /** Retry policy for failed handlers: options or a {@link RetryStrategy}. @default new RetryStrategy() (5 attempts, 1 s base, factor 2, 1 h cap) */
   readonly retry?: RetryOptions | RetryStrategy | undefined;
-  /** How long `stop()` waits for running handlers before aborting them and releasing their messages. @default 25_000 */
+  /** How long `stop()` waits for running handlers before aborting their signals; a message is released only once its handler has settled. @default 25_000 */
   readonly shutdownTimeoutMs?: number | undefined;
   /** Limits after which the worker stops by itself. @default none */
   readonly limits?: StopLimits | undefined;
