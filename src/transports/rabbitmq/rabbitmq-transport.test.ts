@@ -1,7 +1,13 @@
 import * as amqplib from 'amqplib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requireService } from '../../../test/support/services.js';
+import { Command } from '../../command.js';
+import { CommandBus } from '../../command-bus.js';
+import { MessageRouter } from '../../message-router.js';
 import { transportContract } from '../../testing/transport-contract.js';
+import { encodeMessage } from '../../transport/envelope.js';
+import { MessageRegistry } from '../../transport/message-registry.js';
+import { Worker } from '../../worker/worker.js';
 import { TransportUnavailableError } from '../../transport/transport-errors.js';
 import type { Transport } from '../../transport/transport.js';
 import { delayBucket, delayBuckets } from './delay-buckets.js';
@@ -89,6 +95,50 @@ describe.skipIf(!rabbitUp)('RabbitMqTransport on a real RabbitMQ', () => {
     } finally {
       await made.close();
       await cleanup(made);
+    }
+  });
+
+  it('counts one delivery per message released at a graceful shutdown: the other worker gets each with deliveryCount 2', async () => {
+    class Slow extends Command<Promise<void>> {
+      constructor(readonly label: string) {
+        super();
+      }
+    }
+    const registry = new MessageRegistry();
+    registry.register(Slow, { name: 'test.slow' });
+    let stoppingStarted = 0;
+    const stoppingRouter = new MessageRouter();
+    // The stopping worker's handlers run until their signal aborts at the shutdown timeout.
+    stoppingRouter.attach(Slow, async (_command, context) => {
+      stoppingStarted++;
+      await new Promise((resolve) => context?.signal?.addEventListener('abort', resolve));
+    });
+    const otherRouter = new MessageRouter();
+    otherRouter.attach(Slow, async () => undefined);
+    const queue = uniqueQueue();
+    const [stoppingTransport, otherTransport] = [transport({ queue }), transport({ queue })];
+    const common = { registry, concurrency: 4, receiveWaitMs: 200, leaseMs: 10_000 };
+    const stopping = new Worker({ ...common, transports: [stoppingTransport], bus: new CommandBus({ router: stoppingRouter }), shutdownTimeoutMs: 300 });
+    const other = new Worker({ ...common, transports: [otherTransport], bus: new CommandBus({ router: otherRouter }) });
+    const counts: number[] = [];
+    other.on('received', ({ deliveryCount }) => counts.push(deliveryCount));
+    try {
+      await stoppingTransport.setup();
+      await stoppingTransport.send(['a', 'b', 'c', 'd'].map((label) => encodeMessage(new Slow(label), { registry })));
+      stopping.start();
+      await until('the stopping worker to run all four', () => stoppingStarted === 4);
+      other.start();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await stopping.stop();
+      await stoppingTransport.close();
+      await until('the other worker to get all four', () => counts.length >= 4);
+      // A late extra count would come with the stopping worker's close; give it time to show.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(counts).toEqual([2, 2, 2, 2]);
+    } finally {
+      await Promise.all([stopping.stop(), other.stop()]);
+      await Promise.all([stoppingTransport.close(), otherTransport.close()]);
+      await deleteQueues(queue);
     }
   });
 

@@ -83,6 +83,7 @@ export class RabbitMqReceiver {
   /** Leases up to `max` deliveries, waiting up to `waitMs` for the first; options are checked by the caller. */
   async receive(options: ReceiveOptions): Promise<Delivery[]> {
     if (this.#stopped(options)) return [];
+    this.#watch(options.signal);
     await this.#subscribe(options.max);
     if (this.#stopped(options)) return [];
     const taken = this.#take(options);
@@ -90,7 +91,6 @@ export class RabbitMqReceiver {
     return new Promise((resolve) => {
       const deadline = Date.now() + options.waitMs;
       this.#waiters.push({ options, deadline, resolve });
-      this.#watch(options.signal);
       this.#armWaitTimer(deadline);
       clearTimeout(this.#holdTimer);
       this.#holdTimer = undefined;
@@ -111,7 +111,13 @@ export class RabbitMqReceiver {
     for (const waiter of [...this.#waiters]) if (which === undefined || which(waiter)) this.#finish(waiter, []);
   }
 
-  /** Ends the receives waiting on `signal` when it aborts; one listener per signal. */
+  /**
+   * Ends the receives waiting on `signal` when it aborts; one listener per signal. With no other
+   * receive waiting then, whoever received with it has stopped (a worker at shutdown): consuming
+   * stops at once. Otherwise the broker would go on pushing into the buffer (a message this
+   * transport releases, or the next one after an ack), and a message pushed and given back unread
+   * (at the close, or after `prefetchHoldMs`) counts one delivery more on the quorum queue.
+   */
   #watch(signal: AbortSignal | undefined): void {
     if (signal === undefined || this.#watched.has(signal)) return;
     this.#watched.add(signal);
@@ -119,6 +125,10 @@ export class RabbitMqReceiver {
       'abort',
       () => {
         this.#finishAll((waiter) => waiter.options.signal === signal);
+        if (this.#waiters.length > 0 || this.#closed) return;
+        clearTimeout(this.#holdTimer);
+        this.#holdTimer = undefined;
+        this.#changing = this.#changing.then(() => this.#pause(true)).catch(() => undefined);
       },
       { once: true },
     );
@@ -277,9 +287,12 @@ export class RabbitMqReceiver {
     this.#holdTimer.unref();
   }
 
-  /** Cancels the consumer and gives the buffered deliveries back; the next receive consumes again. */
-  async #pause(): Promise<void> {
-    if (this.#waiters.length > 0 || this.#buffer.length === 0) return;
+  /**
+   * Cancels the consumer and gives the buffered deliveries back; the next receive consumes again.
+   * Does nothing while a receive waits, nor, unless `always`, with nothing buffered.
+   */
+  async #pause(always = false): Promise<void> {
+    if (this.#waiters.length > 0 || (this.#buffer.length === 0 && !always)) return;
     const consumer = this.#consumer;
     this.#consumer = undefined;
     if (consumer !== undefined && this.#slot.open === consumer.open) await consumer.open.channel.cancel(consumer.tag).catch(() => undefined);
