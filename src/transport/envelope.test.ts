@@ -279,6 +279,23 @@ describe('decodeMessage', () => {
       expect(error.reason).toBe('invalid-payload');
       expect((error.cause as Error).message).toBe('schema bug');
     });
+
+    it('reports a schema or codec that throws a null-prototype object as a MessageDecodeError that describes it', async () => {
+      const bare = Object.create(null) as object;
+      const throwBare = (): never => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- the hostile value under test
+        throw bare;
+      };
+      const throwing = { '~standard': { version: 1, vendor: 'test', validate: throwBare } };
+      const error = await decodeFailure(message('{}'), registryWith(throwing));
+      expect(error.reason).toBe('invalid-payload');
+      expect(error.message).toBe('The schema of "newsletter.subscribe" threw while validating: a plain object');
+      expect(error.cause).toBe(bare);
+      const codec: Codec = { contentType: 'application/json', encode: () => new Uint8Array(), decode: throwBare };
+      const undecodable = await decodeFailure(raw(validHeaders(), '{}'), makeRegistry(), codec);
+      expect(undecodable.reason).toBe('undecodable');
+      expect(undecodable.message).toMatch(/cannot be decoded: a plain object$/);
+    });
   });
 
   it('refuses a name no class is registered under as unknown-message', async () => {

@@ -1,4 +1,4 @@
-import { describe, nameOf } from '../describe.js';
+import { describe, describeThrown, nameOf } from '../describe.js';
 import type { MessageClass } from '../message-router.js';
 import type { Codec } from './codec.js';
 import type { ErrorRecord } from './error-history.js';
@@ -203,7 +203,7 @@ export function decodeMessageSoon(message: TransportMessage, options: MessageCod
   try {
     payload = codec.decode(message.body);
   } catch (error) {
-    throw new MessageDecodeError('undecodable', `The body of ${JSON.stringify(messageName)} cannot be decoded: ${error instanceof Error ? error.message : String(error)}`, { cause: error, messageName });
+    throw new MessageDecodeError('undecodable', `The body of ${JSON.stringify(messageName)} cannot be decoded: ${describeThrown(error).message}`, { cause: error, messageName });
   }
   if (definition.schema === undefined) return decoded(definition, payload, envelope);
   return validatePayload(definition.schema, messageName, payload).then((data) => decoded(definition, data, envelope));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendErrorHistory, readAttempt, readErrorHistory } from './error-history.js';
+import { appendErrorHistory, readAttempt, readErrorHistory, summarizeError } from './error-history.js';
 import { MessageDecodeError } from './message-decode-error.js';
 
 const base = { 'message-id': 'id-1', 'message-name': 'billing.send-invoice' };
@@ -46,6 +46,29 @@ describe('appendErrorHistory', () => {
     expect(readErrorHistory(appendErrorHistory(base, 42))[0]).toMatchObject({ name: 'non-error', message: 'the number 42' });
   });
 
+  it('writes a history its reader accepts whatever was thrown (a numeric name, an object message, a symbol, a revoked proxy)', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const thrown = [Object.assign(new Error('x'), { name: 42, message: { code: 'E42' } }), Symbol('s'), Object.create(null) as object, proxy, 10n, undefined];
+    let headers: Record<string, string> = base;
+    for (const error of thrown) headers = appendErrorHistory(headers, error);
+    expect(readErrorHistory(headers).map(({ name, message }) => [name, message])).toEqual([
+      ['the number 42', 'a plain object'],
+      ['non-error', 'the symbol Symbol(s)'],
+      ['non-error', 'a plain object'],
+      ['non-error', 'a value that cannot be inspected (a revoked proxy, or one whose traps throw)'],
+      ['non-error', 'the bigint 10'],
+      ['non-error', 'undefined'],
+    ]);
+    expect(readAttempt(headers)).toBe(thrown.length + 1);
+  });
+
+  it('never cuts a message between the two halves of a surrogate pair', () => {
+    const headers = appendErrorHistory(base, new Error(`${'x'.repeat(18)}😀😀`), { maxMessageLength: 20 });
+    expect(readErrorHistory(headers)[0]?.message).toBe(`${'x'.repeat(18)}…`);
+    expect(readErrorHistory(appendErrorHistory(base, new Error(`${'x'.repeat(17)}😀😀`), { maxMessageLength: 20 }))[0]?.message).toBe(`${'x'.repeat(17)}😀…`);
+  });
+
   it('refuses malformed existing headers with an undecodable MessageDecodeError', () => {
     for (const headers of [{ attempt: 'two' }, { attempt: '0' }, { 'error-history': 'not json' }, { 'error-history': '{}' }, { 'error-history': '[{"name":"E"}]' }]) {
       let caught: unknown;
@@ -69,5 +92,15 @@ describe('readAttempt and readErrorHistory', () => {
   it('read a message without those headers as attempt 1 with no errors', () => {
     expect(readAttempt(base)).toBe(1);
     expect(readErrorHistory(base)).toEqual([]);
+  });
+});
+
+describe('summarizeError', () => {
+  it('says Name: message for an Error, the message alone for anything else, cut to a length', () => {
+    expect(summarizeError(new TypeError('bad card'))).toBe('TypeError: bad card');
+    expect(summarizeError(new Error())).toBe('Error');
+    expect(summarizeError('boom')).toBe('boom');
+    expect(summarizeError(Symbol('s'))).toBe('the symbol Symbol(s)');
+    expect(summarizeError(new Error('y'.repeat(100)), 10)).toBe('Error: yy…');
   });
 });

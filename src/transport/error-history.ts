@@ -1,4 +1,4 @@
-import { describe } from '../describe.js';
+import { describe, describeThrown } from '../describe.js';
 import { MessageDecodeError } from './message-decode-error.js';
 import { MessageHeader } from './message-headers.js';
 
@@ -38,7 +38,9 @@ export function appendErrorHistory(headers: Readonly<Record<string, string>>, er
   const at = options.now === undefined ? new Date() : new Date(options.now);
   if (Number.isNaN(at.getTime())) throw new TypeError(`appendErrorHistory expects now to be a valid Date or epoch milliseconds; got ${describe(options.now)}.`);
 
-  const record = { name: errorName(error), message: cut(errorMessage(error), maxMessageLength), at: at.toISOString() };
+  const thrown = describeThrown(error);
+  // Strings whatever was thrown, so the history written is always one readErrorHistory accepts.
+  const record = { name: cut(thrown.name, 100), message: cut(thrown.message, maxMessageLength), at: at.toISOString() };
   const history = readErrorHistory(headers).map((entry) => ({ ...entry, at: entry.at.toISOString() }));
   history.push(record);
   return {
@@ -85,17 +87,24 @@ export function readErrorHistory(headers: Readonly<Record<string, string>>): Err
   });
 }
 
-function errorName(error: unknown): string {
-  return error instanceof Error ? cut(error.name, 100) : 'non-error';
+/**
+ * What was thrown, in one line for a dead letter's reason: `Name: message` for an Error (its
+ * name alone when the message is empty), the message alone for a non-error, cut to `maxLength`.
+ * Never throws, whatever was thrown.
+ *
+ * @internal
+ */
+export function summarizeError(error: unknown, maxLength = 500): string {
+  const { name, message } = describeThrown(error);
+  return cut(name === 'non-error' ? message : message === '' ? name : `${name}: ${message}`, maxLength);
 }
 
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return typeof error === 'string' ? error : describe(error);
-}
-
+/** The text cut to `length` characters with an ellipsis, never between the two halves of a surrogate pair. */
 function cut(text: string, length: number): string {
-  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+  if (text.length <= length) return text;
+  const end = length - 1;
+  const code = text.charCodeAt(end - 1);
+  return `${text.slice(0, code >= 0xd800 && code <= 0xdbff ? end - 1 : end)}…`;
 }
 
 function malformed(header: string, value: string, expected: string, cause?: unknown): MessageDecodeError {

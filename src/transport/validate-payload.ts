@@ -1,4 +1,5 @@
 import type { StandardSchema, StandardSchemaIssue, StandardSchemaResult } from './standard-schema.js';
+import { summarizeError } from './error-history.js';
 import { MessageDecodeError } from './message-decode-error.js';
 
 /**
@@ -14,7 +15,7 @@ export async function validatePayload(schema: StandardSchema, messageName: strin
   try {
     result = await schema['~standard'].validate(payload);
   } catch (error) {
-    throw new MessageDecodeError('invalid-payload', `The schema of ${JSON.stringify(messageName)} threw while validating: ${String(error)}`, { cause: error, messageName });
+    throw new MessageDecodeError('invalid-payload', `The schema of ${JSON.stringify(messageName)} threw while validating: ${summarizeError(error)}`, { cause: error, messageName });
   }
   if (!result.issues) return result.value;
   const list = result.issues.map((issue) => `${pathOf(issue)}: ${issue.message}`).join('; ');

@@ -1,6 +1,7 @@
 import type { DispatchContext } from '../context.js';
+import { describeThrown } from '../describe.js';
 import { decodeMessageSoon, type DecodedMessage, type MessageCodingOptions } from '../transport/envelope.js';
-import { appendErrorHistory } from '../transport/error-history.js';
+import { appendErrorHistory, summarizeError } from '../transport/error-history.js';
 import { MessageDecodeError } from '../transport/message-decode-error.js';
 import { messageContextReaderExists } from '../transport/message-context.js';
 import { MessageHeader } from '../transport/message-headers.js';
@@ -71,8 +72,8 @@ export class DeliveryProcessor {
         const soon = decodeMessageSoon(delivery, this.#coding);
         decoded = soon instanceof Promise ? await soon : soon;
       } catch (error) {
-        const code = error instanceof MessageDecodeError ? error.reason : 'undecodable';
-        await this.#deadLetter(job, host, { code, message: error instanceof Error ? error.message : String(error) });
+        const code = isInstance(error, MessageDecodeError) ? error.reason : 'undecodable';
+        await this.#deadLetter(job, host, { code, message: describeThrown(error).message });
         return;
       }
       if (released(job)) return;
@@ -114,12 +115,14 @@ export class DeliveryProcessor {
     this.#events.emit('failed', { transport: transport.name, messageId: envelope.id, messageName: envelope.name, attempt: envelope.attempt, error });
     const { retry } = this.#options;
     const limit = this.#options.errorHistoryLimit;
-    if (error instanceof UnrecoverableError) {
-      const reason = { code: 'unrecoverable', message: `Attempt ${envelope.attempt} failed with an UnrecoverableError: ${error.message}` };
+    // Whatever the handler threw (a symbol, a proxy, an Error with throwing getters) is read only
+    // through describeThrown and isInstance, which never throw.
+    if (isInstance(error, UnrecoverableError)) {
+      const reason = { code: 'unrecoverable', message: `Attempt ${envelope.attempt} failed with an UnrecoverableError: ${describeThrown(error).message}` };
       return this.#deadLetter(job, host, reason, withLastError(delivery.headers, error, limit));
     }
     if (!retry.shouldRetry(envelope.attempt)) {
-      const reason = { code: 'max-attempts', message: `All ${envelope.attempt} attempts failed; the last with ${describeError(error)}` };
+      const reason = { code: 'max-attempts', message: `All ${envelope.attempt} attempts failed; the last with ${summarizeError(error)}` };
       return this.#deadLetter(job, host, reason, withLastError(delivery.headers, error, limit));
     }
     const delayMs = retry.delayMs(envelope.attempt);
@@ -233,6 +236,11 @@ function released(job: Job): boolean {
   return job.state === 'released';
 }
 
-function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+/** `value instanceof type`, false for a value whose prototype cannot be read (a revoked proxy, a throwing trap). */
+function isInstance<T>(value: unknown, type: abstract new (...args: never[]) => T): value is T {
+  try {
+    return value instanceof type;
+  } catch {
+    return false;
+  }
 }
