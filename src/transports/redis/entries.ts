@@ -14,26 +14,6 @@ local function field(fields, name)
   return nil
 end`;
 
-/**
- * Lua for scripts reading queue entries in either layout: `message(fields)` returns the id,
- * headers and body of an entry (each nil when missing), from its `m` field (`id \n headers \n
- * body`) or its `id`, `headers` and `body` fields; a field given twice keeps its last value.
- */
-export const luaMessage = `
-local function message(fields)
-  local id, headers, body
-  for i = 1, #fields - 1, 2 do
-    local name, value = fields[i], fields[i + 1]
-    if name == 'm' then
-      local a = string.find(value, '\\n', 1, true)
-      local b = a and string.find(value, '\\n', a + 1, true)
-      if b then id, headers, body = string.sub(value, 1, a - 1), string.sub(value, a + 1, b - 1), string.sub(value, b + 1)
-      else id, headers, body = nil, nil, value end
-    elseif name == 'id' then id = value elseif name == 'headers' then headers = value elseif name == 'body' then body = value end
-  end
-  return id, headers, body
-end`;
-
 /** A reply that must be an array (`null` reads as empty). */
 export function list(reply: unknown): unknown[] {
   return Array.isArray(reply) ? (reply as unknown[]) : [];
@@ -75,65 +55,73 @@ export function messageFrame(message: TransportMessage): string | Buffer {
   return body.byteLength <= TEXT_BODY_BYTES && isUtf8(body) ? head + body.toString('utf8') : Buffer.concat([Buffer.from(head), body]);
 }
 
+/** The header a foreign entry is delivered with (see {@link deliveryOf}). */
+export const FOREIGN_ENTRY_HEADER = 'redis-entry';
+
 /**
  * The delivery in one `[id, [field, value, ...]]` entry, read straight from the reply (the hot
- * path of a receive), in either layout (see {@link messageFrame}); `undefined` for an entry
- * deleted while pending.
+ * path of a receive); `undefined` for an entry deleted while pending. An entry in one of the
+ * transport's layouts (see {@link messageFrame}) gives its message. Any other entry (another
+ * producer's fields, headers that are not a JSON object of strings, a frame without its two
+ * line breaks, text that is not UTF-8, a field given twice) is foreign: it is delivered whole,
+ * so that nothing of it is lost, with the entry id as its id, the one header
+ * `redis-entry: foreign`, and as its body every field name and value, in order, as a RESP array
+ * of bulk strings (`*2\r\n$1\r\nx\r\n$5\r\nbytes\r\n` for `XADD stream * x bytes`).
  */
 export function deliveryOf(entry: unknown, deliveryCount: number, leaseMs: number): RedisDelivery | undefined {
   if (!Array.isArray(entry)) return undefined;
   const [entryId, rawFields] = entry as unknown[];
   if (!Array.isArray(rawFields)) return undefined;
-  if (rawFields.length === 2 && isField(rawFields[0], MESSAGE_FIELD)) {
-    const frame = bytes(rawFields[1]);
-    const first = frame.indexOf(10);
-    const second = first === -1 ? -1 : frame.indexOf(10, first + 1);
-    if (second !== -1) {
-      // The id and headers are read as text straight from the frame: only the body is a view.
-      const receipt = text(entryId);
-      const id = frame.toString('utf8', 0, first);
-      const headers = parseHeaderText(frame.toString('utf8', first + 1, second));
-      return new RedisDelivery(id === '' ? receipt : id, headers, frame.subarray(second + 1), receipt, deliveryCount, leaseMs);
-    }
-  }
-  let id: unknown;
-  let headers: unknown;
-  let body: unknown;
-  // Like a Map of the fields: a name given twice keeps its last value.
-  for (let index = 0; index + 1 < rawFields.length; index += 2) {
-    const name: unknown = rawFields[index];
-    const value: unknown = rawFields[index + 1];
-    if (isField(name, MESSAGE_FIELD)) [id, headers, body] = splitFrame(bytes(value));
-    else if (isField(name, 'id')) id = value;
-    else if (isField(name, 'headers')) headers = value;
-    else if (isField(name, 'body')) body = value;
-  }
-  return deliveryFrom(entryId, id, headers, body, deliveryCount, leaseMs);
+  const receipt = text(entryId);
+  const message = rawFields.length === 2 && isField(rawFields[0], MESSAGE_FIELD) ? frameMessage(bytes(rawFields[1])) : namedMessage(rawFields);
+  if (message === undefined) return new RedisDelivery(receipt, { [FOREIGN_ENTRY_HEADER]: 'foreign' }, respArray(rawFields), receipt, deliveryCount, leaseMs);
+  return new RedisDelivery(message.id === '' ? receipt : message.id, message.headers, message.body, receipt, deliveryCount, leaseMs);
 }
 
-/** The id, headers and body bytes of a {@link messageFrame}; a frame without two line breaks is all body. */
-function splitFrame(frame: Buffer): [Buffer | undefined, Buffer | undefined, Buffer] {
+/** The message in a {@link messageFrame}, or `undefined` when it is not one. */
+function frameMessage(frame: Buffer): TransportMessage | undefined {
   const first = frame.indexOf(10);
   const second = first === -1 ? -1 : frame.indexOf(10, first + 1);
-  if (second === -1) return [undefined, undefined, frame];
-  return [frame.subarray(0, first), frame.subarray(first + 1, second), frame.subarray(second + 1)];
+  if (second === -1) return undefined;
+  // The id and headers are read as text straight from the frame: only the body is a view.
+  const id = utf8(frame, 0, first);
+  const headers = id === undefined ? undefined : parseHeaderText(utf8(frame, first + 1, second));
+  return headers === undefined || id === undefined ? undefined : { id, headers, body: frame.subarray(second + 1) };
 }
 
-/**
- * The delivery of an entry from its id and the values of its `id`, `headers` and `body` fields
- * (`undefined` or `null` for a missing one), as {@link deliveryOf} and the take script find them.
- */
-export function deliveryFrom(entryId: unknown, id: unknown, headers: unknown, body: unknown, deliveryCount: number, leaseMs: number): RedisDelivery {
-  const messageId = id === undefined || id === null ? '' : bytes(id).toString('utf8');
-  const receipt = text(entryId);
-  return new RedisDelivery(
-    messageId === '' ? receipt : messageId,
-    parseHeaders(headers === undefined || headers === null ? undefined : bytes(headers)),
-    body === undefined || body === null ? Buffer.alloc(0) : bytes(body),
-    receipt,
-    deliveryCount,
-    leaseMs,
-  );
+/** The message of an entry with the fields `id`, `headers` and `body` (each optional, none twice, no other), or `undefined`. */
+function namedMessage(rawFields: readonly unknown[]): TransportMessage | undefined {
+  let id: Buffer | undefined;
+  let headers: Buffer | undefined;
+  let body: Buffer | undefined;
+  for (let index = 0; index + 1 < rawFields.length; index += 2) {
+    const name: unknown = rawFields[index];
+    const value = bytes(rawFields[index + 1]);
+    if (isField(name, 'id') && id === undefined) id = value;
+    else if (isField(name, 'headers') && headers === undefined) headers = value;
+    else if (isField(name, 'body') && body === undefined) body = value;
+    else return undefined;
+  }
+  const idText = id === undefined ? '' : utf8(id, 0, id.length);
+  const parsed = headers === undefined ? {} : parseHeaderText(utf8(headers, 0, headers.length));
+  if (idText === undefined || parsed === undefined || rawFields.length % 2 !== 0) return undefined;
+  return { id: idText, headers: parsed, body: body ?? Buffer.alloc(0) };
+}
+
+/** The bytes from `start` to `end` as text, or `undefined` when they are not UTF-8 (decoding would replace bytes). */
+function utf8(buffer: Buffer, start: number, end: number): string | undefined {
+  const decoded = buffer.toString('utf8', start, end);
+  return decoded.includes('\uFFFD') && !isUtf8(buffer.subarray(start, end)) ? undefined : decoded;
+}
+
+/** The fields of an entry as a RESP array of bulk strings: `*<n>\r\n` then `$<length>\r\n<bytes>\r\n` for each name and value. */
+function respArray(rawFields: readonly unknown[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(`*${rawFields.length}\r\n`)];
+  for (const raw of rawFields) {
+    const value = bytes(raw);
+    parts.push(Buffer.from(`$${value.length}\r\n`), value, Buffer.from('\r\n'));
+  }
+  return Buffer.concat(parts);
 }
 
 /**
@@ -191,41 +179,28 @@ export function messageOf(entry: StreamEntry): TransportMessage {
   const id = entry.fields.get('id')?.toString('utf8') ?? '';
   return {
     id: id === '' ? entry.entryId : id,
-    headers: parseHeaders(entry.fields.get('headers')),
+    headers: parseHeaderText(entry.fields.get('headers')?.toString('utf8')) ?? {},
     body: entry.fields.get('body') ?? Buffer.alloc(0),
   };
 }
 
-/** Headers from their JSON bytes; anything that is not an object of strings is left out. */
-export function parseHeaders(raw: Buffer | undefined): Readonly<Record<string, string>> {
-  return parseHeaderText(raw?.toString('utf8'));
-}
-
-/** Headers from their JSON; anything that is not an object of strings is left out. */
-function parseHeaderText(json: string | undefined): Readonly<Record<string, string>> {
+/**
+ * Headers from their JSON, or `undefined` when it is not an object of strings. The parsed object
+ * is the headers, uncopied: `JSON.parse` makes every name an own property, `__proto__` included,
+ * so headers come back as they were sent, whatever their names.
+ */
+function parseHeaderText(json: string | undefined): Readonly<Record<string, string>> | undefined {
   let parsed: unknown;
   try {
-    parsed = json === undefined ? {} : JSON.parse(json);
+    parsed = json === undefined ? undefined : JSON.parse(json);
   } catch {
-    return {};
+    return undefined;
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
   const object = parsed as Record<string, unknown>;
-  // Headers written by a transport are all strings: then the parsed object is the headers, uncopied.
-  for (const name in object) {
-    if (Object.hasOwn(object, name) && (typeof object[name] !== 'string' || name === '__proto__')) return stringHeaders(object);
-  }
+  // JSON.parse gives own properties only, so `for in` sees each name once, and allocates nothing.
+  for (const name in object) if (typeof object[name] !== 'string') return undefined;
   return object as Record<string, string>;
-}
-
-/** The string-valued own entries of an object, `__proto__` left out. */
-function stringHeaders(parsed: object): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(parsed)) {
-    // Assigning a string to `__proto__` would be dropped silently; leave it out explicitly.
-    if (typeof value === 'string' && name !== '__proto__') headers[name] = value;
-  }
-  return headers;
 }
 
 /** A dead letter from its entry in the dead-letter stream. */

@@ -1,7 +1,7 @@
 import type { DeadLetterReason, Delivery } from '../../transport/transport.js';
 import { evalsha, redisScript, type RedisCommand, type RedisConnection } from './connection.js';
 import { delayedToken } from './delayed.js';
-import { luaMessage } from './entries.js';
+import { toBuffer } from './entries.js';
 import type { ResolvedRedisOptions } from './options.js';
 
 /** The most entries one XACK takes. */
@@ -34,15 +34,13 @@ return redis.call('XTRIM', KEYS[1], 'MINID', floor)`);
 const TRIM_EVERY_MS = 1_000;
 
 /**
- * Settles the entry and schedules the message again with new headers and the same body, in one
- * step: with no delay straight back on the stream, else in the delayed set at Redis's TIME +
- * delay. Reads everything before writing, so a failure leaves the entry pending, never lost.
+ * Settles the entry and schedules the message again with new headers and the body it was
+ * delivered with (ARGV[7]: the entry's bytes, whatever its layout, so a foreign entry keeps
+ * them all), in one step: with no delay straight back on the stream, else in the delayed set
+ * at Redis's TIME + delay. Does nothing unless the entry is still pending (XACK answers 0).
  */
-const retryScript = redisScript(`${luaMessage}
-local entry = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])[1]
-if not entry then return 0 end
-local _, _, body = message(entry[2])
-local frame = ARGV[3] .. '\\n' .. ARGV[5] .. '\\n' .. (body or '')
+const retryScript = redisScript(`
+local frame = ARGV[3] .. '\\n' .. ARGV[5] .. '\\n' .. ARGV[7]
 if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('XDEL', KEYS[1], ARGV[2])
 local delay = tonumber(ARGV[4])
@@ -56,21 +54,19 @@ end
 return 1`);
 
 /**
- * Settles the entry and adds it, with its original body bytes and the reason, to the
- * dead-letter stream in one step: with its original headers, or ARGV[8] when given. An older
- * dead letter with the same message id is replaced. Dead letters keep named fields (`id`,
- * `headers`, `body`, `reason-code`, ...), whichever layout the entry had.
+ * Settles the entry and adds it to the dead-letter stream in one step, with the headers
+ * (ARGV[8]: as delivered, or those given) and the body it was delivered with (ARGV[9]: the
+ * entry's bytes, whatever its layout, so a foreign entry keeps them all) and the reason. An
+ * older dead letter with the same message id is replaced. Dead letters keep named fields (`id`,
+ * `headers`, `body`, `reason-code`, ...). Does nothing unless the entry is still pending.
  */
-const deadLetterScript = redisScript(`${luaMessage}
-local entry = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])[1]
-if not entry then return 0 end
-local _, headers, body = message(entry[2])
+const deadLetterScript = redisScript(`
 if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('XDEL', KEYS[1], ARGV[2])
 local older = redis.call('HGET', KEYS[3], ARGV[3])
 if older then redis.call('XDEL', KEYS[2], older) end
-local added = redis.call('XADD', KEYS[2], '*', 'id', ARGV[3], 'headers', ARGV[8] or headers or '{}',
-  'body', body or '', 'reason-code', ARGV[4], 'reason-message', ARGV[5],
+local added = redis.call('XADD', KEYS[2], '*', 'id', ARGV[3], 'headers', ARGV[8],
+  'body', ARGV[9], 'reason-code', ARGV[4], 'reason-message', ARGV[5],
   'failed-at', ARGV[6], 'delivery-count', ARGV[7])
 redis.call('HSET', KEYS[3], ARGV[3], added)
 return 1`);
@@ -177,14 +173,13 @@ export class RedisOutcomes {
     const { stream, group, delayedKey } = this.#options;
     // The delayed member separates its parts with line breaks, so the id must have none.
     const id = delivery.id.replace(/[\r\n]/g, ' ');
-    const args = [group, delivery.receipt, id, Math.ceil(delayMs), JSON.stringify(headers), delayedToken()];
+    const args = [group, delivery.receipt, id, Math.ceil(delayMs), JSON.stringify(headers), delayedToken(), toBuffer(delivery.body)];
     await this.#connection.script('retry', retryScript, [stream, delayedKey], args);
   }
 
   async deadLetter(delivery: Delivery, reason: DeadLetterReason, headers?: Readonly<Record<string, string>>): Promise<void> {
     const { stream, group, deadLetterStream, deadLetterIndex } = this.#options;
-    const args = [group, delivery.receipt, delivery.id, reason.code, reason.message, Date.now(), delivery.deliveryCount];
-    if (headers !== undefined) args.push(JSON.stringify(headers));
+    const args = [group, delivery.receipt, delivery.id, reason.code, reason.message, Date.now(), delivery.deliveryCount, JSON.stringify(headers ?? delivery.headers), toBuffer(delivery.body)];
     await this.#connection.script('dead-letter', deadLetterScript, [stream, deadLetterStream, deadLetterIndex], args);
   }
 

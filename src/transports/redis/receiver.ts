@@ -2,26 +2,25 @@ import type { Delivery, ReceiveOptions } from '../../transport/transport.js';
 import { evalsha, redisScript, withinMs, type RedisCommand, type RedisConnection } from './connection.js';
 import type { RedisDelayedMessages } from './delayed.js';
 import { parsePromote } from './delayed.js';
-import { deliveryFrom, deliveryOf, list, luaMessage, text } from './entries.js';
+import { deliveryOf, list, text } from './entries.js';
 import type { ResolvedRedisOptions } from './options.js';
 
 /**
  * Reclaims, then reads: takes up to `max` deliveries in one step, first entries whose lease
  * expired (XAUTOCLAIM with min-idle = the lease, which also counts the delivery; the count is
  * read from the pending list), then new entries (XREADGROUP without BLOCK). Replies in one
- * flat list: `{next cursor, entry id, id, headers, body, delivery count, entry id, ...}`, a
- * missing part as nil, each entry read by `message()` in either layout. Runs only when a
- * receive reclaims (see RECLAIM_EVERY_MS): a plain XREADGROUP costs Redis half as much.
+ * flat list: `{next cursor, entry, delivery count, entry, delivery count, ...}`, each entry as
+ * Redis gives it (`[id, [field, value, ...]]`), read by `deliveryOf` as a plain read is. Runs
+ * only when a receive reclaims (see RECLAIM_EVERY_MS): a plain XREADGROUP costs Redis half as much.
  */
-const takeScript = redisScript(`${luaMessage}
+const takeScript = redisScript(`
 local max = tonumber(ARGV[5])
 local claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], 'COUNT', max)
 local out = { claimed[1] }
 local taken = 0
 local function add(entry, count)
-  local id, headers, body = message(entry[2])
   local n = #out
-  out[n + 1] = entry[1]; out[n + 2] = id or false; out[n + 3] = headers or false; out[n + 4] = body or false; out[n + 5] = count
+  out[n + 1] = entry; out[n + 2] = count
   taken = taken + 1
 end
 for _, entry in ipairs(claimed[2]) do
@@ -172,8 +171,9 @@ export class RedisReceiver {
     const items = list(reply);
     this.#cursor = text(items[0]) || '0-0';
     const deliveries: Delivery[] = [];
-    for (let index = 1; index + 4 < items.length; index += 5) {
-      deliveries.push(deliveryFrom(items[index], items[index + 1], items[index + 2], items[index + 3], Number(items[index + 4]), leaseMs));
+    for (let index = 1; index + 1 < items.length; index += 2) {
+      const delivery = deliveryOf(items[index], Number(items[index + 1]), leaseMs);
+      if (delivery !== undefined) deliveries.push(delivery);
     }
     return deliveries;
   }

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { requireService } from '../../../test/support/services.js';
 import { transportContract } from '../../testing/transport-contract.js';
 import { TransportUnavailableError } from '../../transport/transport-errors.js';
-import type { Transport } from '../../transport/transport.js';
+import type { Delivery, Transport } from '../../transport/transport.js';
 import { RedisTransport } from './index.js';
 import type { RedisTransportOptions } from './options.js';
 
@@ -146,26 +146,47 @@ describe.skipIf(!redisUp)('RedisTransport on a real Redis', () => {
     }
   });
 
-  it('reads headers written by other tools without failing: non-strings and __proto__ are left out', async () => {
+  it('keeps every byte of an entry in neither layout: delivered whole with its fields as RESP, dead-lettered, retried and redriven with them', async () => {
     const made = transport();
     const stream = created.get(made)!;
+    const resp = (...parts: string[]): string => `*${parts.length}\r\n${parts.map((part) => `$${Buffer.byteLength(part)}\r\n${part}\r\n`).join('')}`;
     try {
       await made.setup();
-      await admin!.xadd(stream, '*', 'id', 'm1', 'headers', '{"a":"1","b":2,"__proto__":"x"}', 'body', 'x');
+      await admin!.xadd(stream, '*', 'x', 'bytes');
+      await admin!.xadd(stream, '*', 'id', 'm1', 'headers', '{"a":"1","b":2}', 'body', 'x');
       await admin!.xadd(stream, '*', 'headers', '[1]', 'body', 'y', 'body', 'z');
-      const [first, second] = await made.receive({ max: 2, leaseMs: 30_000, waitMs: 1_000 });
-      expect(first).toMatchObject({ id: 'm1', headers: { a: '1' } });
-      expect(Object.keys(first!.headers)).toEqual(['a']);
-      expect(Object.getPrototypeOf(first!.headers)).toBe(Object.prototype);
-      expect(second).toMatchObject({ id: second!.receipt, headers: {} });
-      expect(new TextDecoder().decode(second!.body)).toBe('z');
+      await admin!.xadd(stream, '*', 'id', 'm2', 'headers', '{"__proto__":"x","k":"v"}', 'body', 'named');
+      const deliveries = await made.receive({ max: 4, leaseMs: 30_000, waitMs: 1_000 });
+      expect(deliveries.map((delivery) => Buffer.from(delivery.body).toString())).toEqual([
+        resp('x', 'bytes'),
+        resp('id', 'm1', 'headers', '{"a":"1","b":2}', 'body', 'x'),
+        resp('headers', '[1]', 'body', 'y', 'body', 'z'),
+        'named',
+      ]);
+      const [bare, , , named] = deliveries as [Delivery, Delivery, Delivery, Delivery];
+      expect(bare).toMatchObject({ id: bare.receipt, headers: { 'redis-entry': 'foreign' } });
+      expect(Object.keys(named.headers)).toEqual(['__proto__', 'k']);
+      expect(named.headers['__proto__']).toBe('x');
+
+      await made.deadLetter(bare, { code: 'undecodable', message: 'not a troopy entry' });
+      const letter = await made.deadLetters.get(bare.id);
+      expect(Buffer.from(letter!.body).toString()).toBe(resp('x', 'bytes'));
+      expect(letter!.headers).toEqual({ 'redis-entry': 'foreign' });
+      expect(await made.deadLetters.redrive([bare.id])).toBe(1);
+      const [redriven] = await made.receive({ max: 1, leaseMs: 30_000, waitMs: 1_000 });
+      expect(redriven).toMatchObject({ id: bare.id, headers: { 'redis-entry': 'foreign' } });
+      expect(Buffer.from(redriven!.body).toString()).toBe(resp('x', 'bytes'));
+      await made.retry(redriven!, 0, { ...redriven!.headers, attempt: '2' });
+      const [retried] = await made.receive({ max: 1, leaseMs: 30_000, waitMs: 1_000 });
+      expect(retried).toMatchObject({ id: bare.id, headers: { 'redis-entry': 'foreign', attempt: '2' } });
+      expect(Buffer.from(retried!.body).toString()).toBe(resp('x', 'bytes'));
     } finally {
       await made.close();
       await cleanup(made);
     }
   });
 
-  it('writes each message as one `m` field (id, headers, body on lines of their own), and reads a frame without them as all body', async () => {
+  it('writes each message as one `m` field (id, headers, body on lines of their own), and reads a frame without them as a foreign entry', async () => {
     const made = transport();
     const stream = created.get(made)!;
     try {
@@ -177,8 +198,8 @@ describe.skipIf(!redisUp)('RedisTransport on a real Redis', () => {
       const [framed, bare] = await made.receive({ max: 2, leaseMs: 30_000, waitMs: 1_000 });
       expect(framed).toMatchObject({ id: 'm-1', headers: { a: '1' } });
       expect([...framed!.body]).toEqual([0xff, 10, 0]);
-      expect(bare).toMatchObject({ id: bare!.receipt, headers: {} });
-      expect(new TextDecoder().decode(bare!.body)).toBe('no line breaks');
+      expect(bare).toMatchObject({ id: bare!.receipt, headers: { 'redis-entry': 'foreign' } });
+      expect(new TextDecoder().decode(bare!.body)).toBe('*2\r\n$1\r\nm\r\n$14\r\nno line breaks\r\n');
     } finally {
       await made.close();
       await cleanup(made);
