@@ -1,5 +1,5 @@
 import type { Delivery } from '../transport/transport.js';
-import { check, checkEqual, checkList } from './contract-assert.js';
+import { check, checkEqual, checkHeaders, checkList } from './contract-assert.js';
 import { sleep, type ContractCase } from './contract-kit.js';
 
 /** Cases about sending and receiving: round trip, batches, `max`, waiting, delays, setup. */
@@ -12,6 +12,22 @@ export const deliveryCases: readonly ContractCase[] = [
       const delivery = await receiveOne(sent, 'round trip');
       checkEqual(delivery.deliveryCount, 1, 'deliveryCount of a first delivery');
       await transport.ack(delivery);
+    },
+  },
+  {
+    name: 'headers named like Object.prototype members (__proto__, constructor, toString) round-trip as sent, into the dead letters too',
+    async run({ transport, message, receiveOne }) {
+      // JSON.parse makes "__proto__" an own property, as a header read from the wire is.
+      const headers = JSON.parse('{"__proto__":"x","constructor":"c","toString":"t","hasOwnProperty":"h","valueOf":"","k":"v"}') as Record<string, string>;
+      const sent = message('prototype-names', { headers });
+      await transport.send([sent]);
+      const delivery = await receiveOne(sent, 'message with headers named like Object.prototype members');
+      await transport.deadLetter(delivery, { code: 'unrecoverable', message: 'contract test' });
+      const letter = await transport.deadLetters.get(sent.id);
+      check(letter !== undefined, `dead letter "${sent.id}" is missing.`);
+      checkHeaders(letter.headers, headers, 'headers of the dead letter of a message with headers named like Object.prototype members');
+      checkEqual(await transport.deadLetters.redrive([sent.id]), 1, 'count returned by redrive([id])');
+      await transport.ack(await receiveOne(sent, 'redriven message with headers named like Object.prototype members'));
     },
   },
   {

@@ -123,9 +123,11 @@ const deadLetterKeys = new Map<string, keyof typeof DeadLetterHeader>(Object.ent
 
 /** Sorts `source`'s headers into the message's own and the transport's dead-letter ones; broker headers are left out. */
 function collect(source: Readonly<Record<string, unknown>>, headers: Record<string, string>, deadLetter: Partial<Record<keyof typeof DeadLetterHeader, string>>): void {
-  for (const name in source) {
+  for (const name of Object.keys(source)) {
     if (!isForeign(name)) {
-      headers[name] = headerText(source[name]);
+      // Assigning to "__proto__" would set the prototype (or be dropped): keep it as a plain header.
+      if (name === '__proto__') Object.defineProperty(headers, name, { value: headerText(source[name]), writable: true, enumerable: true, configurable: true });
+      else headers[name] = headerText(source[name]);
       continue;
     }
     const key = deadLetterKeys.get(name);
