@@ -17,6 +17,21 @@ export interface ContractContext {
   readonly receiveOne: (expected: OutgoingMessage, what: string, options?: Partial<ReceiveOptions>) => Promise<Delivery>;
   /** Fails if anything is delivered within `waitMs`. */
   readonly expectNothing: (waitMs: number, what: string, options?: Partial<ReceiveOptions>) => Promise<void>;
+  /** Writes messages onto the queue as another producer could (see `TransportContractOptions.writeForeign`); only for cases that require it. */
+  readonly writeForeign?: () => Promise<readonly ForeignMessage[]>;
+}
+
+/**
+ * A message another producer wrote onto a transport's queue, past the transport (a raw XADD,
+ * a plain publish), with the headers and body the transport documents it delivers for it.
+ */
+export interface ForeignMessage {
+  /** Its shape in a few words, for failure messages, such as `XADD stream * x bytes`. */
+  readonly shape: string;
+  /** The headers the transport delivers it with. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body the transport delivers it with: every byte that arrived, in the transport's documented form. */
+  readonly body: Uint8Array;
 }
 
 /**
@@ -28,6 +43,8 @@ export interface ContractCase {
   readonly name: string;
   /** Runs the case; throws `ContractViolationError` when the transport breaks the rule. */
   readonly run: (context: ContractContext) => Promise<void>;
+  /** An option of `transportContract` the case needs; without it the case is skipped, saying so. */
+  readonly requires?: 'writeForeign';
 }
 
 /** Resolves after `ms` milliseconds. */
@@ -38,11 +55,12 @@ export function sleep(ms: number): Promise<void> {
 const encoder = new TextEncoder();
 
 /** Builds the context for one case. */
-export function contractContext(transport: Transport, leaseMs: number, patienceMs: number): ContractContext {
+export function contractContext(transport: Transport, leaseMs: number, patienceMs: number, writeForeign?: (transport: Transport) => Promise<readonly ForeignMessage[]>): ContractContext {
   const run = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   const receive = (options: Partial<ReceiveOptions> = {}): Promise<Delivery[]> =>
     transport.receive({ max: 10, leaseMs, waitMs: patienceMs, ...options });
   return {
+    ...(writeForeign === undefined ? {} : { writeForeign: () => writeForeign(transport) }),
     transport,
     leaseMs,
     patienceMs,

@@ -7,4 +7,4 @@ export { MessageLog } from './message-log.js';
 export { transportContract, transportContractCases } from './transport-contract.js';
 export type { ContractTestFunction, TransportContractOptions } from './transport-contract.js';
 export { ContractViolationError } from './contract-assert.js';
-export type { ContractCase, ContractContext } from './contract-kit.js';
+export type { ContractCase, ContractContext, ForeignMessage } from './contract-kit.js';

@@ -2,7 +2,8 @@ import type { Transport } from '../transport/transport.js';
 import { closeCases } from './contract-close-cases.js';
 import { deadLetterCases } from './contract-dead-letter-cases.js';
 import { deliveryCases } from './contract-delivery-cases.js';
-import { contractContext, type ContractCase } from './contract-kit.js';
+import { contractContext, type ContractCase, type ForeignMessage } from './contract-kit.js';
+import { foreignCases } from './contract-foreign-cases.js';
 import { leaseCases } from './contract-lease-cases.js';
 
 /** A test function as test runners (Vitest, Jest, Mocha, Bun) pass it: name, body, timeout. */
@@ -35,6 +36,14 @@ export interface TransportContractOptions {
    */
   readonly leaseMs?: number | undefined;
   /**
+   * Writes messages onto the queue of `transport` as another producer could, past the transport
+   * (a raw XADD, a plain publish, an INSERT), in the shapes its documentation lists, and resolves
+   * with what the transport delivers for each. The foreign-message case needs it; without it
+   * that case is skipped (a queue nothing else can write to, such as the in-memory one).
+   * @default undefined
+   */
+  readonly writeForeign?: (transport: Transport) => Promise<readonly ForeignMessage[]>;
+  /**
    * Cases this transport cannot keep, by case name, each with the reason (shown in the test name).
    * @default {}
    */
@@ -42,7 +51,7 @@ export interface TransportContractOptions {
 }
 
 /** Every case of the suite, in the order they run. Their `name`s are the test names. */
-export const transportContractCases: readonly ContractCase[] = [...deliveryCases, ...leaseCases, ...deadLetterCases, ...closeCases];
+export const transportContractCases: readonly ContractCase[] = [...deliveryCases, ...leaseCases, ...deadLetterCases, ...foreignCases, ...closeCases];
 
 /**
  * Registers the transport contract suite with your test runner: one test per rule of the
@@ -62,7 +71,7 @@ export const transportContractCases: readonly ContractCase[] = [...deliveryCases
  * ```
  */
 export function transportContract(options: TransportContractOptions): void {
-  const { create, cleanup, it, timeoutMs = 20_000, leaseMs = 400, skip = {} } = options;
+  const { create, cleanup, it, writeForeign, timeoutMs = 20_000, leaseMs = 400, skip = {} } = options;
   const known = new Set(transportContractCases.map((contractCase) => contractCase.name));
   for (const name of Object.keys(skip)) {
     if (!known.has(name)) throw new TypeError(`transportContract option "skip" names an unknown case: ${JSON.stringify(name)}.`);
@@ -70,7 +79,7 @@ export function transportContract(options: TransportContractOptions): void {
   const patienceMs = Math.max(2_000, 5 * leaseMs);
   options.describe(`${options.name} keeps the transport contract`, () => {
     for (const contractCase of transportContractCases) {
-      const reason = skip[contractCase.name];
+      const reason = skip[contractCase.name] ?? (contractCase.requires === 'writeForeign' && writeForeign === undefined ? 'the test gives no writeForeign option (a queue nothing else can write to, such as the in-memory one)' : undefined);
       if (reason !== undefined) {
         const skipped = it.skip ?? it;
         skipped(`${contractCase.name} (skipped: ${reason})`, () => Promise.resolve(), timeoutMs);
@@ -82,7 +91,7 @@ export function transportContract(options: TransportContractOptions): void {
           const transport = await create();
           try {
             await transport.setup();
-            await contractCase.run(contractContext(transport, leaseMs, patienceMs));
+            await contractCase.run(contractContext(transport, leaseMs, patienceMs, writeForeign));
           } finally {
             await transport.close();
             await cleanup?.(transport);

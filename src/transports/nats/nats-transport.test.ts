@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requireService } from '../../../test/support/services.js';
+import type { ForeignMessage } from '../../testing/contract-kit.js';
 import { transportContract } from '../../testing/transport-contract.js';
 import { TransportUnavailableError } from '../../transport/transport-errors.js';
 import type { Transport } from '../../transport/transport.js';
@@ -48,6 +49,21 @@ afterAll(async () => {
   await admin.client?.close();
 });
 
+/** What another producer may publish to the queue's subject, with what the README says the transport delivers for each. */
+async function writeForeignMessages(made: Transport): Promise<ForeignMessage[]> {
+  const subject = created.get(made)!.replaceAll('-', '_');
+  const odd = natsHeaders();
+  odd.set('__proto__', 'p');
+  odd.set('k', 'v');
+  odd.set('Nats-Expected-Stream', created.get(made)!);
+  await admin.client!.request(subject, new Uint8Array([0xff, 0, 1]), { timeout: 2_000 });
+  await admin.client!.request(subject, new TextEncoder().encode('with headers'), { headers: odd, timeout: 2_000 });
+  return [
+    { shape: 'a plain publish without headers', headers: {}, body: new Uint8Array([0xff, 0, 1]) },
+    { shape: 'a plain publish with the headers __proto__ and k (and a Nats- one)', headers: JSON.parse('{"__proto__":"p","k":"v"}') as Record<string, string>, body: new TextEncoder().encode('with headers') },
+  ];
+}
+
 describe.skipIf(!natsUp)('NatsTransport on a real NATS JetStream', () => {
   transportContract({
     name: 'NatsTransport',
@@ -55,6 +71,7 @@ describe.skipIf(!natsUp)('NatsTransport on a real NATS JetStream', () => {
     cleanup,
     describe,
     it,
+    writeForeign: writeForeignMessages,
     skip: {
       'dead-lettering a message id again keeps one dead letter: the later reason, headers and bytes':
         'a second send of the same id within the duplicate window is dropped (Nats-Msg-Id); the test below publishes it without one',

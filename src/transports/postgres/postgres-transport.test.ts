@@ -30,6 +30,14 @@ transportContract({
   cleanup,
   describe: available ? describe : describe.skip,
   it,
+  writeForeign: async (made) => {
+    // A row another producer inserts, as the README describes it: headers a JSON object of strings.
+    if (!(made instanceof PostgresTransport)) throw new TypeError('writeForeign expects a PostgresTransport.');
+    const { queue } = made;
+    const headers = '{"__proto__":"p","k":"v"}';
+    await admin.query(`INSERT INTO "${schema}".troopy_messages (queue, message_id, headers, body) VALUES ($1, $2, $3, $4)`, [queue, 'foreign-1', headers, Buffer.from([0xff, 0, 1])]);
+    return [{ shape: 'an INSERT of a row with headers {"__proto__":"p","k":"v"}', headers: JSON.parse(headers) as Record<string, string>, body: new Uint8Array([0xff, 0, 1]) }];
+  },
 });
 
 const message = (id: string) => ({ id, headers: { 'message-name': 'test' }, body: new Uint8Array([1, 2, 3]) });

@@ -4,6 +4,7 @@ import { requireService } from '../../../test/support/services.js';
 import { Command } from '../../command.js';
 import { CommandBus } from '../../command-bus.js';
 import { MessageRouter } from '../../message-router.js';
+import type { ForeignMessage } from '../../testing/contract-kit.js';
 import { transportContract } from '../../testing/transport-contract.js';
 import { encodeMessage } from '../../transport/envelope.js';
 import { MessageRegistry } from '../../transport/message-registry.js';
@@ -72,8 +73,25 @@ afterAll(async () => {
   await admin?.close();
 });
 
+/** What another producer may publish to the queue, with what the README says the transport delivers for each. */
+async function writeForeignMessages(made: Transport): Promise<ForeignMessage[]> {
+  const queue = created.get(made)!;
+  const channel = await admin!.createConfirmChannel();
+  try {
+    channel.sendToQueue(queue, Buffer.from([0xff, 0, 1]), { persistent: true });
+    channel.sendToQueue(queue, Buffer.from('with headers'), { persistent: true, headers: { k: 'v', n: 5, yes: true } });
+    await channel.waitForConfirms();
+  } finally {
+    await channel.close();
+  }
+  return [
+    { shape: 'a plain publish without headers', headers: {}, body: new Uint8Array([0xff, 0, 1]) },
+    { shape: 'a plain publish with a header table of a string, a number and a boolean', headers: { k: 'v', n: '5', yes: 'true' }, body: new TextEncoder().encode('with headers') },
+  ];
+}
+
 describe.skipIf(!rabbitUp)('RabbitMqTransport on a real RabbitMQ', () => {
-  transportContract({ name: 'RabbitMqTransport', create: () => Promise.resolve(transport()), cleanup, describe, it });
+  transportContract({ name: 'RabbitMqTransport', create: () => Promise.resolve(transport()), cleanup, describe, it, writeForeign: writeForeignMessages });
 
   it('counts deliveries with the quorum queue x-delivery-count, after a release and after an expired lease', async () => {
     const made = transport();

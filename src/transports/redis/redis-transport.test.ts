@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requireService } from '../../../test/support/services.js';
+import type { ForeignMessage } from '../../testing/contract-kit.js';
 import { transportContract } from '../../testing/transport-contract.js';
 import { TransportUnavailableError } from '../../transport/transport-errors.js';
 import type { Delivery, Transport } from '../../transport/transport.js';
@@ -31,8 +32,22 @@ afterAll(async () => {
   await admin?.quit();
 });
 
+/** The shapes another producer may XADD, with what the README says the transport delivers for each. */
+async function writeForeignEntries(made: Transport): Promise<ForeignMessage[]> {
+  const stream = created.get(made)!;
+  const foreign = { 'redis-entry': 'foreign' };
+  await admin!.xadd(stream, '*', 'x', 'bytes');
+  await admin!.xadd(stream, '*', 'm', 'no line breaks');
+  await admin!.xadd(stream, '*', 'id', 'named-1', 'headers', '{"__proto__":"p","k":"v"}', 'body', 'named');
+  return [
+    { shape: 'XADD stream * x bytes', headers: foreign, body: Buffer.from('*2\r\n$1\r\nx\r\n$5\r\nbytes\r\n') },
+    { shape: 'XADD stream * m "no line breaks"', headers: foreign, body: Buffer.from('*2\r\n$1\r\nm\r\n$14\r\nno line breaks\r\n') },
+    { shape: 'XADD with the named fields id, headers (with __proto__) and body', headers: JSON.parse('{"__proto__":"p","k":"v"}') as Record<string, string>, body: Buffer.from('named') },
+  ];
+}
+
 describe.skipIf(!redisUp)('RedisTransport on a real Redis', () => {
-  transportContract({ name: 'RedisTransport', create: () => Promise.resolve(transport()), cleanup, describe, it });
+  transportContract({ name: 'RedisTransport', create: () => Promise.resolve(transport()), cleanup, describe, it, writeForeign: writeForeignEntries });
 
   it('counts deliveries from the pending list when an expired lease is reclaimed by another consumer', async () => {
     const stream = uniqueStream();
