@@ -149,6 +149,24 @@ describe('encodeMessage', () => {
     expect(() => encodeMessage(invoice(), { registry: makeRegistry(), headers: { tenant: 42 as never } })).toThrow(/the "tenant" header to be a non-empty string; got the number 42/);
     expect(() => encodeMessage(invoice(), { registry: makeRegistry(), now: Number.NaN })).toThrow(/now to be a valid Date/);
   });
+
+  // Issue 11, item 5: "x" sent a header "0": "x", and 42 was ignored.
+  it.each([
+    ['a string', 'x', 'the string "x"'],
+    ['a number', 42, 'the number 42'],
+    ['an array', ['x'], 'an instance of Array'],
+    ['null', null, 'null'],
+    ['a Map', new Map([['tenant', 'acme']]), 'an instance of Map'],
+  ])('refuses headers that are %s with a TypeError naming headers', (_label, headers, shown) => {
+    const encode = (): unknown => encodeMessage(invoice(), { registry: makeRegistry(), headers: headers as never });
+    expect(encode).toThrow(TypeError);
+    expect(encode).toThrow(`encodeMessage expects headers to be an object of header names to strings, such as { tenant: 'acme' }; got ${shown}.`);
+  });
+
+  it('takes headers with a null prototype', () => {
+    const headers = Object.assign(Object.create(null) as Record<string, string>, { tenant: 'acme' });
+    expect(encodeMessage(invoice(), { registry: makeRegistry(), headers }).headers).toMatchObject({ tenant: 'acme' });
+  });
 });
 
 describe('decodeMessage', () => {

@@ -77,6 +77,7 @@ export interface EncodeMessageOptions extends MessageCodingOptions {
 }
 
 const defaultCodec = new JsonCodec();
+const NO_HEADERS: Readonly<Record<string, string>> = {};
 const PROPAGATED: ReadonlySet<string> = new Set([MessageHeader.correlationId, MessageHeader.causationId, MessageHeader.traceparent, MessageHeader.tracestate]);
 const RESERVED: ReadonlySet<string> = new Set([
   MessageHeader.id,
@@ -112,7 +113,10 @@ export function encodeMessage(command: object, options: EncodeMessageOptions = {
   const sentAtMs = options.now === undefined ? Date.now() : new Date(options.now).getTime();
   if (Number.isNaN(sentAtMs)) throw new TypeError(`encodeMessage expects now to be a valid Date or epoch milliseconds; got ${describe(options.now)}.`);
 
-  const given = options.headers ?? {};
+  const given: unknown = options.headers === undefined ? NO_HEADERS : options.headers;
+  if (!isHeaderRecord(given)) {
+    throw new TypeError(`encodeMessage expects headers to be an object of header names to strings, such as { tenant: 'acme' }; got ${describe(given)}.`);
+  }
   const headers: Record<string, string> = {};
   for (const key in given) {
     if (!Object.hasOwn(given, key)) continue;
@@ -234,6 +238,19 @@ function setHeader(headers: Record<string, string>, name: string, value: string 
 function headerValue(name: string, value: unknown): string {
   if (typeof value !== 'string' || value === '') throw new TypeError(`encodeMessage expects the ${JSON.stringify(name)} header to be a non-empty string; got ${describe(value)}.`);
   return value;
+}
+
+/**
+ * Whether a value can be given as `headers` to send: a plain object (or one with a null
+ * prototype), not null, an array, a string or a `Map`, whose keys would not be the headers.
+ * Its values are checked one by one as they are copied.
+ *
+ * @internal
+ */
+export function isHeaderRecord(value: unknown): value is Readonly<Record<string, string>> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 /** The error for a `decodeMessage` argument that is not a message, naming the part that is wrong. */

@@ -3,6 +3,7 @@ import { Command } from '../command.js';
 import { CommandBus } from '../command-bus.js';
 import { MessageRouter } from '../message-router.js';
 import { InMemoryTransport } from './in-memory-transport.js';
+import { JsonCodec } from './json-codec.js';
 import { MessageHeader } from './message-headers.js';
 import { MissingMessageNameError } from './message-name-errors.js';
 import { MessageRegistry } from './message-registry.js';
@@ -144,6 +145,31 @@ describe('Sender', () => {
     const { sender } = setup();
     await expect(sender.send(new SendEmail('x'), { delayMs: 1, notBefore: 5 })).rejects.toThrow('send takes either "delayMs" or "notBefore", not both; pick one.');
     await expect(sender.send(new SendEmail('x'), { delayMs: -1 })).rejects.toThrow('send option "delayMs" must be a finite number >= 0; got the number -1.');
+  });
+
+  // Issue 11, item 5: "x" sent a header "0": "x", and 42 was ignored.
+  it.each([
+    ['a string', 'x', 'the string "x"'],
+    ['a number', 42, 'the number 42'],
+    ['an array', ['x'], 'an instance of Array'],
+    ['null', null, 'null'],
+  ])('refuses send headers that are %s with a TypeError naming headers, sending nothing', async (_label, headers, shown) => {
+    const { sender } = setup();
+    const send = sender.send(new SendEmail('x'), { headers: headers as never });
+    await expect(send).rejects.toThrow(TypeError);
+    await expect(send).rejects.toThrow(`send option "headers" must be an object of header names to strings, such as { tenant: 'acme' }; got ${shown}.`);
+    expect(await receiveAll(emails)).toEqual([]);
+  });
+
+  it.each([
+    ['codec', { codec: JsonCodec }, 'the class JsonCodec'],
+    ['codec', { codec: {} }, 'a plain object without encode, decode, contentType'],
+    ['registry', { registry: new Map() }, 'an instance of Map without findByName, definitionOf'],
+    ['registry', { registry: {} }, 'a plain object without findByName, definitionOf'],
+  ])('refuses a %s that is not one at construction, naming the option', (option, options, shown) => {
+    expect(() => new Sender({ routes: [[SendEmail, new InMemoryTransport({ name: 'x' })]], ...(options as object) })).toThrow(
+      new TypeError(`Sender option "${option}" must be ${option === 'codec' ? 'a codec, such as new JsonCodec(): an object with encode and decode methods and a contentType string' : 'a MessageRegistry, such as messageRegistry or new MessageRegistry()'}; got ${shown}.`),
+    );
   });
 
   it('rejects with NoTransportRouteError for a class that is not routed', async () => {

@@ -1,7 +1,8 @@
 import { describe } from '../describe.js';
 import type { MessageClass } from '../message-router.js';
 import type { Codec } from './codec.js';
-import { encodeMessage } from './envelope.js';
+import { checkCodingOptions } from './check-coding-options.js';
+import { encodeMessage, isHeaderRecord } from './envelope.js';
 import { currentMessageContext, registerMessageContextReader } from './message-context.js';
 import { MessageHeader } from './message-headers.js';
 import type { MessageRegistry } from './message-registry.js';
@@ -47,15 +48,20 @@ export class Sender<const Routes extends readonly TransportRoute[] = readonly Tr
   readonly #registry: MessageRegistry | undefined;
   readonly #codec: Codec | undefined;
 
-  /** @throws {TypeError} when `routes` is not an array of `[CommandClass, transport]` pairs or routes a class twice. */
+  /**
+   * @throws {TypeError} when `routes` is not an array of `[CommandClass, transport]` pairs or
+   * routes a class twice, or `registry` or `codec` is not one (such as the `JsonCodec` class
+   * instead of an instance).
+   */
   constructor(options: SenderOptions<Routes>) {
     if (typeof options !== 'object' || (options as unknown) === null) {
       throw new TypeError(`Sender expects options { routes, registry?, codec? }; got ${describe(options)}.`);
     }
+    const { registry, codec } = checkCodingOptions('Sender', options.registry, options.codec);
     this.#routes = buildRouteMap('Sender', options.routes);
     this.transports = [...new Set(this.#routes.values())];
-    this.#registry = options.registry;
-    this.#codec = options.codec;
+    this.#registry = registry;
+    this.#codec = codec;
     registerMessageContextReader();
   }
 
@@ -69,7 +75,8 @@ export class Sender<const Routes extends readonly TransportRoute[] = readonly Tr
    *
    * @throws {NoTransportRouteError} when its class is not routed.
    * @throws {MissingMessageNameError} when its class has no message name.
-   * @throws {TypeError} for invalid options, or `delayMs` together with `notBefore`.
+   * @throws {TypeError} for invalid options (such as `headers` that are not an object of
+   * strings), or `delayMs` together with `notBefore`.
    * @throws whatever the transport rejects with when the broker did not confirm (such as `TransportUnavailableError`).
    */
   async send(command: RoutedCommand<Routes>, options?: SendOptions): Promise<SendReceipt> {
@@ -88,6 +95,9 @@ export class Sender<const Routes extends readonly TransportRoute[] = readonly Tr
   async sendBatch(commands: readonly RoutedCommand<Routes>[], options: SendOptions = {}): Promise<SendReceipt[]> {
     if (!Array.isArray(commands)) throw new TypeError(`sendBatch expects an array of commands; got ${describe(commands)}.`);
     const notBefore = dueTime(options);
+    if (options.headers !== undefined && !isHeaderRecord(options.headers)) {
+      throw new TypeError(`send option "headers" must be an object of header names to strings, such as { tenant: 'acme' }; got ${describe(options.headers)}.`);
+    }
     const groups = new Map<Transport, { message: OutgoingMessage; index: number }[]>();
     commands.forEach((command: object, index) => {
       const transport = typeof command === 'object' && command !== null ? this.#routes.get(command.constructor as MessageClass) : undefined;

@@ -1,4 +1,5 @@
 import type { DispatchContext } from '../context.js';
+import { checkCodingOptions } from '../transport/check-coding-options.js';
 import type { Codec } from '../transport/codec.js';
 import type { MessageRegistry } from '../transport/message-registry.js';
 import type { Transport } from '../transport/transport.js';
@@ -107,13 +108,14 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     throw new TypeError(`${W} option "bus" must be a CommandBus (an object with a dispatch method); got ${show(bus)}.`);
   }
   const retry = given['retry'];
+  const { registry, codec } = checkCodingOptions(W, given['registry'], given['codec']);
   const limits = objectOption(W, 'limits', given['limits']);
   const reconnect = objectOption(W, 'reconnect', given['reconnect']);
   return {
     transports,
     bus: bus as Dispatcher,
-    registry: given['registry'] as MessageRegistry | undefined,
-    codec: given['codec'] as Codec | undefined,
+    registry,
+    codec,
     concurrency: numberOption(W, 'concurrency', given['concurrency'], 1, { min: 1, integer: true }),
     leaseMs: numberOption(W, 'leaseMs', given['leaseMs'], 30_000, { min: 3, integer: true }),
     maxDeliveries: numberOption(W, 'maxDeliveries', given['maxDeliveries'], 10, { min: 1, integer: true, infinite: true }),
