@@ -34,6 +34,13 @@ function random(seed: number): () => number {
 
 const classes = Array.from({ length: classCount }, (_, index) => commandClass(index));
 const handlers = classes.map((_, index) => (command: Numbered): number => command.value + index);
+// Handlers written with the function keyword, which have a prototype as classes do.
+const declaredHandlers = classes.map((_, index) =>
+  // A function expression on purpose: unlike an arrow function, it has a prototype.
+  function handler(command: Numbered): number {
+    return command.value + index;
+  },
+);
 const next = random(0x7007);
 const sequence = Array.from({ length: sequenceLength }, () => {
   const index = Math.floor(next() * classCount);
@@ -133,6 +140,32 @@ export const manyCommands: Scenario = {
                 return fresh.has(last) ? classCount : -1;
               },
               note: 'peers have no comparable step: @nestjs/cqrs registers handlers while bootstrapping a Nest application, and mediatr-ts into a process-global registry that cannot be emptied.',
+            },
+          ],
+        },
+        {
+          title: 'Attach 1,000 command classes to function-keyword handlers (one op = all 1,000)',
+          target: 2,
+          verify: expectResult(classCount),
+          subjects: [
+            {
+              name: 'new Map() and 1,000 map.set(class, handler)',
+              role: 'baseline',
+              run: () => {
+                const fresh = new Map<unknown, (command: Numbered) => number>();
+                for (let index = 0; index < classCount; index++) fresh.set(classes[index]!, declaredHandlers[index]!);
+                return fresh.has(last) ? fresh.size : -1;
+              },
+            },
+            {
+              name: 'new MessageRouter() and 1,000 router.attach(class, function handler(command) {...})',
+              role: 'troopy',
+              run: () => {
+                const fresh = new MessageRouter();
+                for (let index = 0; index < classCount; index++) fresh.attach(classes[index]!, declaredHandlers[index]!);
+                return fresh.has(last) ? classCount : -1;
+              },
+              note: 'a function with a prototype must be told from a class without handle (which attach refuses).',
             },
           ],
         },
