@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DecodeError, EncodeError } from './codec.js';
 import { JsonCodec } from './json-codec.js';
+import { isPlainJson, isUntaggedJson } from './json-fast-path.js';
 import { fromTaggedJson } from './json-tag-reader.js';
 import { toTaggedJson } from './json-tag-writer.js';
 
@@ -26,6 +27,37 @@ const encodeError = (value: unknown, using: JsonCodec = codec): EncodeError => {
   }
   throw new Error('encode did not throw');
 };
+
+/** The largest maxDepth JsonCodec accepts. */
+const DEPTH_CAP = 500;
+/** The containers a body can nest, each through its own path in the writer and reader. */
+const SHAPES = ['map', 'set', 'tag-like object', 'array', 'object'] as const;
+type Shape = (typeof SHAPES)[number];
+
+/** A value of `depth` containers of one shape, each holding the next. */
+function nested(shape: Shape, depth: number): unknown {
+  let value: unknown = 1;
+  for (let level = 0; level < depth; level++) {
+    if (shape === 'map') value = new Map([[1, value]]);
+    else if (shape === 'set') value = new Set([value]);
+    else if (shape === 'tag-like object') value = { $a: value };
+    else if (shape === 'array') value = [value];
+    else value = { a: value };
+  }
+  return value;
+}
+
+/** The JSON the codec writes for {@link nested}, built as text (so building it needs no stack). */
+function nestedJson(shape: Shape, depth: number): string {
+  const [open, close] = ({
+    map: ['{"$map":[[1,', ']]}'],
+    set: ['{"$set":[', ']}'],
+    'tag-like object': ['{"$object":{"$a":', '}}'],
+    array: ['[', ']'],
+    object: ['{"a":', '}'],
+  } as const satisfies Record<Shape, readonly [string, string]>)[shape];
+  return `${open.repeat(depth)}1${close.repeat(depth)}`;
+}
 
 describe('JsonCodec round trips', () => {
   it.each([
@@ -225,13 +257,47 @@ describe('JsonCodec limits', () => {
     expect(decodeError('['.repeat(depth) + ']'.repeat(depth)).code).toBe('too-deep');
   });
 
+  // Issue 11, item 8: with maxDepth 5000, 4,000-deep $map, $set and $object bodies overflowed the stack (RangeError).
+  it('refuses a maxDepth over the cap at construction, naming the option, the cap and the value', () => {
+    expect(() => new JsonCodec({ maxDepth: 5000 })).toThrow(TypeError);
+    expect(() => new JsonCodec({ maxDepth: 5000 })).toThrow(
+      `JsonCodec expects maxDepth to be an integer from 1 to ${DEPTH_CAP} (deeper nesting would risk overflowing the stack); got the number 5000.`,
+    );
+    expect(() => new JsonCodec({ maxDepth: DEPTH_CAP + 1 })).toThrow(TypeError);
+    expect(new JsonCodec({ maxDepth: DEPTH_CAP }).maxDepth).toBe(DEPTH_CAP);
+  });
+
+  it.each(SHAPES)('encodes and decodes a %s nested maxDepth deep at the cap, and refuses one level more', (shape) => {
+    const capped = new JsonCodec({ maxDepth: DEPTH_CAP, maxBytes: 16 * 1_048_576 });
+    const value = nested(shape, DEPTH_CAP);
+    expect(roundTrip(value, capped)).toStrictEqual(value);
+    expect(capped.decode(bytes(nestedJson(shape, DEPTH_CAP)))).toStrictEqual(value);
+    expect(encodeError(nested(shape, DEPTH_CAP + 1), capped).code).toBe('too-deep');
+    expect(decodeError(nestedJson(shape, DEPTH_CAP + 1), capped).code).toBe('too-deep');
+    expect(decodeError(nestedJson(shape, 4_000), capped).code).toBe('too-deep');
+  });
+
+  it.each(SHAPES)('has room for twice the cap of %s nesting on the stack, both ways, from inside a test', (shape) => {
+    // The cap is safe with a margin: every walk the codec makes (the tag writer and reader, the
+    // plain-JSON checks, JSON itself) goes twice as deep from here, with the test runner's frames
+    // below, so a worker that is some frames deep when it decodes has half the stack to spare.
+    const twice = DEPTH_CAP * 2;
+    const value = nested(shape, twice);
+    const json = nestedJson(shape, twice);
+    expect(JSON.stringify(toTaggedJson(value, twice + 1))).toBe(json);
+    expect(fromTaggedJson(JSON.parse(json), twice + 1)).toStrictEqual(value);
+    expect(() => isPlainJson(value, twice + 1)).not.toThrow();
+    expect(() => isUntaggedJson(JSON.parse(json), twice + 1)).not.toThrow();
+  });
+
   it.each([
     ['maxBytes', { maxBytes: 0 }, 'the number 0'],
     ['maxBytes', { maxBytes: 1.5 }, 'the number 1.5'],
     ['maxBytes', { maxBytes: '1024' }, 'the string "1024"'],
     ['maxDepth', { maxDepth: -1 }, 'the number -1'],
   ])('rejects an invalid %s with a TypeError naming it', (option, options, received) => {
-    expect(() => new JsonCodec(options as never)).toThrow(new TypeError(`JsonCodec expects ${option} to be a positive integer; got ${received}.`));
+    const rule = option === 'maxDepth' ? `an integer from 1 to ${DEPTH_CAP}` : 'a positive integer';
+    expect(() => new JsonCodec(options as never)).toThrow(new TypeError(`JsonCodec expects ${option} to be ${rule}; got ${received}.`));
   });
 });
 

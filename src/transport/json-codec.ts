@@ -14,7 +14,13 @@ export interface JsonCodecOptions {
   readonly maxBytes?: number | undefined;
   /**
    * How many objects, arrays, maps and sets may nest inside each other. Deeper payloads are
-   * refused, which bounds the work and stack one hostile body can cause.
+   * refused (`too-deep`), which bounds the work and stack one hostile body can cause.
+   *
+   * At most 500: the encoder and decoder walk a payload recursively, and a level of nested
+   * `Map` (the costliest shape) takes about 0.7 KB of stack, so 500 levels use about a third
+   * of Node's default stack and leave the rest to the frames below (a worker, middleware, a
+   * handler that sends). Walking iteratively would lift the limit but cost every message on
+   * the common shallow path; no real payload nests hundreds of levels deep.
    * @default 64
    */
   readonly maxDepth?: number | undefined;
@@ -39,7 +45,8 @@ export interface JsonCodecOptions {
  *   (`forbidden-key`), never partly copied: such a body is either an attack or was not written
  *   by this codec, and a dead letter is the place to look at it.
  *
- * @throws {TypeError} from the constructor when an option is not a positive integer.
+ * @throws {TypeError} from the constructor when an option is not a positive integer, or
+ * `maxDepth` is over 500.
  * @example
  * const codec = new JsonCodec({ maxBytes: 256 * 1024 });
  * const bytes = codec.encode({ at: new Date(), tags: new Set(['a']) });
@@ -61,7 +68,7 @@ export class JsonCodec implements Codec {
 
   constructor(options: JsonCodecOptions = {}) {
     this.maxBytes = positiveInteger('maxBytes', options.maxBytes ?? 1_048_576);
-    this.maxDepth = positiveInteger('maxDepth', options.maxDepth ?? 64);
+    this.maxDepth = positiveInteger('maxDepth', options.maxDepth ?? 64, MAX_DEPTH_CAP);
   }
 
   /**
@@ -133,9 +140,19 @@ export class JsonCodec implements Codec {
 /** The size of one block of the body pool. */
 const POOL_BYTES = 64 * 1024;
 
-function positiveInteger(option: string, value: unknown): number {
+/**
+ * The largest `maxDepth`: twice as deep still runs inside a test with the default stack
+ * (json-codec.test.ts), where nested maps overflow from about 1,350 levels.
+ */
+const MAX_DEPTH_CAP = 500;
+
+function positiveInteger(option: string, value: unknown, cap?: number): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new TypeError(`JsonCodec expects ${option} to be a positive integer; got ${describe(value)}.`);
+    const rule = cap === undefined ? 'a positive integer' : `an integer from 1 to ${cap}`;
+    throw new TypeError(`JsonCodec expects ${option} to be ${rule}; got ${describe(value)}.`);
+  }
+  if (cap !== undefined && value > cap) {
+    throw new TypeError(`JsonCodec expects ${option} to be an integer from 1 to ${cap} (deeper nesting would risk overflowing the stack); got ${describe(value)}.`);
   }
   return value;
 }
