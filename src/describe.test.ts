@@ -45,6 +45,7 @@ group('describeThrown', () => {
 
   it.each([
     ['a string', 'boom', 'boom'],
+    ['an empty string', '', 'the string ""'],
     ['a number', 42, 'the number 42'],
     ['a symbol', Symbol('s'), 'the symbol Symbol(s)'],
     ['a bigint', 10n ** 30n, `the bigint 1${'0'.repeat(30)}`],

@@ -32,7 +32,7 @@ export function isClass(value: unknown): value is abstract new (...args: never[]
 export interface ThrownDescription {
   /** The Error's `name`, or `non-error` when something other than an Error was thrown; never empty. */
   readonly name: string;
-  /** The Error's `message`, the thrown string, or a {@link describe description} of the thrown value. */
+  /** The Error's `message` (may be empty), the thrown string, or a {@link describe description} of the thrown value (never empty). */
   readonly message: string;
 }
 
@@ -40,8 +40,9 @@ export interface ThrownDescription {
  * Reads whatever was thrown as a name and a message, and never throws itself: an Error gives
  * its `name` and `message` (one that is not a string is described, one whose getter throws is
  * called unreadable); anything else is a `non-error`, whose message is the thrown string or
- * what {@link describe} says of it (a symbol, a null-prototype object, a proxy that cannot be
- * inspected). Only `name` and `message` are read, never `stack` or `cause`.
+ * what {@link describe} says of it (an empty string, a symbol, a null-prototype object, a
+ * proxy that cannot be inspected), never empty. Only `name` and `message` are read, never
+ * `stack` or `cause`.
  *
  * @example
  * describeThrown(new TypeError('bad card')); // { name: 'TypeError', message: 'bad card' }
@@ -55,7 +56,7 @@ export function describeThrown(thrown: unknown): ThrownDescription {
   } catch {
     isError = false;
   }
-  if (!isError) return { name: 'non-error', message: typeof thrown === 'string' ? thrown : describeSafely(thrown) };
+  if (!isError) return { name: 'non-error', message: typeof thrown === 'string' && thrown !== '' ? thrown : describeSafely(thrown) };
   const name = readText(thrown as Error, 'name');
   return { name: name === '' ? 'Error' : name, message: readText(thrown as Error, 'message') };
 }
