@@ -18,7 +18,7 @@ export interface ContractContext {
   /** Fails if anything is delivered within `waitMs`. */
   readonly expectNothing: (waitMs: number, what: string, options?: Partial<ReceiveOptions>) => Promise<void>;
   /** Writes messages onto the queue as another producer could (see `TransportContractOptions.writeForeign`); only for cases that require it. */
-  readonly writeForeign?: () => Promise<readonly ForeignMessage[]>;
+  readonly writeForeign?: (() => Promise<readonly ForeignMessage[]>) | undefined;
 }
 
 /**
@@ -44,7 +44,7 @@ export interface ContractCase {
   /** Runs the case; throws `ContractViolationError` when the transport breaks the rule. */
   readonly run: (context: ContractContext) => Promise<void>;
   /** An option of `transportContract` the case needs; without it the case is skipped, saying so. */
-  readonly requires?: 'writeForeign';
+  readonly requires?: 'writeForeign' | undefined;
 }
 
 /** Resolves after `ms` milliseconds. */

@@ -42,7 +42,7 @@ export interface TransportContractOptions {
    * that case is skipped (a queue nothing else can write to, such as the in-memory one).
    * @default undefined
    */
-  readonly writeForeign?: (transport: Transport) => Promise<readonly ForeignMessage[]>;
+  readonly writeForeign?: ((transport: Transport) => Promise<readonly ForeignMessage[]>) | undefined;
   /**
    * Cases this transport cannot keep, by case name, each with the reason (shown in the test name).
    * @default {}

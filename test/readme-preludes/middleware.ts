@@ -1,0 +1,4 @@
+import type { Middleware as PreludeMiddleware } from 'troopy';
+
+declare const transactions: PreludeMiddleware;
+declare const caching: PreludeMiddleware;
