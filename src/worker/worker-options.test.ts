@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JsonCodec } from '../transport/json-codec.js';
 import { MessageRegistry } from '../transport/message-registry.js';
@@ -29,5 +30,22 @@ describe('Worker options', () => {
     expect(() => kit.worker({ codec: undefined, registry: undefined })).not.toThrow();
     const structural = { contentType: 'application/json', encode: (payload: unknown) => new JsonCodec().encode(payload), decode: (bytes: Uint8Array) => new JsonCodec().decode(bytes) };
     expect(() => kit.worker({ codec: structural })).not.toThrow();
+  });
+
+  it('builds, or refuses with a TypeError, whatever value any option has (property-based)', () => {
+    kit = createKit();
+    const options = ['transports', 'bus', 'registry', 'codec', 'concurrency', 'leaseMs', 'maxDeliveries', 'retry', 'shutdownTimeoutMs', 'limits', 'handleSignals', 'receiveWaitMs', 'reconnect', 'errorHistoryLimit', 'messageScope'] as const;
+    const anything = fc.anything({ withBigInt: true, withBoxedValues: true, withMap: true, withSet: true, withNullPrototype: true, withDate: true, maxDepth: 2 });
+    fc.assert(
+      fc.property(fc.constantFrom(...options), anything, (option, value) => {
+        try {
+          kit.worker({ [option]: value });
+        } catch (error) {
+          expect(error).toBeInstanceOf(TypeError);
+          expect((error as TypeError).message).toMatch(/option "/);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
