@@ -51,10 +51,10 @@ group('describeThrown', () => {
     ['a bigint', 10n ** 30n, `the bigint 1${'0'.repeat(30)}`],
     ['a null-prototype object', Object.create(null) as object, 'a plain object'],
     ['undefined', undefined, 'undefined'],
-    ['a revoked proxy', revoked({}), 'a value that cannot be inspected (a revoked proxy, or one whose traps throw)'],
-    ['a revoked proxy of a function', revoked(() => 1), 'a value that cannot be inspected (a revoked proxy, or one whose traps throw)'],
-    ['a revoked proxy of an Error', revoked(new Error('x')), 'a value that cannot be inspected (a revoked proxy, or one whose traps throw)'],
-    ['a proxy whose traps throw', new Proxy({}, throwingTraps), 'a value that cannot be inspected (a revoked proxy, or one whose traps throw)'],
+    ['a revoked proxy', revoked({}), 'a value that cannot be inspected'],
+    ['a revoked proxy of a function', revoked(() => 1), 'a value that cannot be inspected'],
+    ['a revoked proxy of an Error', revoked(new Error('x')), 'a value that cannot be inspected'],
+    ['a proxy whose traps throw', new Proxy({}, throwingTraps), 'a value that cannot be inspected'],
   ])('calls %s a non-error and describes it', (_label, thrown, message) => {
     expect(describeThrown(thrown)).toEqual({ name: 'non-error', message });
   });

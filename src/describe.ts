@@ -72,11 +72,11 @@ function readText(error: Error, property: 'name' | 'message'): string {
   return typeof value === 'string' ? value : describeSafely(value);
 }
 
-/** {@link describe}, or a fixed phrase for a value that throws when looked at. */
+/** {@link describe}, or a fixed phrase for a value that throws when looked at (a revoked proxy, a proxy whose traps throw). */
 function describeSafely(value: unknown): string {
   try {
     return describe(value);
   } catch {
-    return 'a value that cannot be inspected (a revoked proxy, or one whose traps throw)';
+    return 'a value that cannot be inspected';
   }
 }

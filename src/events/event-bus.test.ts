@@ -113,6 +113,29 @@ describe('EventBus.publish', () => {
     expect(runs).toBe(1);
   });
 
+  it('rejects with an AggregateError whatever a subscriber throws (a symbol, a revoked proxy)', async () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    for (const thrown of [Symbol('oops'), proxy, Object.create(null) as object]) {
+      const router = new EventRouter();
+      router.subscribe(UserSignedUp, () => {
+        throw thrown;
+      });
+      router.subscribe(UserSignedUp, async () => {
+        await Promise.resolve();
+        throw thrown;
+      });
+      const published = new EventBus({ router }).publish(new UserSignedUp('tom'));
+      await expect(published).rejects.toBeInstanceOf(AggregateError);
+      await expect(published).rejects.toThrow(/^2 subscribers of UserSignedUp failed \(first: .+\); see \.errors for each failure\.$/);
+      await published.catch((error: unknown) => {
+        const { errors } = error as AggregateError;
+        expect(errors).toHaveLength(2);
+        expect(errors.every((each) => each === thrown)).toBe(true);
+      });
+    }
+  });
+
   it('rejects with an AggregateError when only sync subscribers fail', async () => {
     const router = new EventRouter();
     const error = new Error('only');

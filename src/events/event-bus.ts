@@ -1,6 +1,6 @@
 import { checkOptions, checkRouter, constructHandler } from '../bus-options.js';
 import type { DispatchContext } from '../context.js';
-import { describe, nameOf } from '../describe.js';
+import { describe, describeThrown, nameOf } from '../describe.js';
 import type { HandlerFactory } from '../handler.js';
 import { checkMiddleware, compose, type Middleware, type Pipeline } from '../middleware.js';
 import { invoke } from '../route.js';
@@ -107,7 +107,7 @@ async function settle(pending: PromiseLike<unknown>[], failures: unknown[] | und
 }
 
 function aggregate(failures: unknown[], event: object): AggregateError {
-  const first = failures[0] instanceof Error ? failures[0].message : describe(failures[0]);
+  const first = describeThrown(failures[0]).message;
   const count = failures.length === 1 ? '1 subscriber' : `${failures.length} subscribers`;
   return new AggregateError(failures, `${count} of ${nameOf(event.constructor)} failed (first: ${first}); see .errors for each failure.`);
 }

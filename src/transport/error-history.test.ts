@@ -56,7 +56,7 @@ describe('appendErrorHistory', () => {
       ['the number 42', 'a plain object'],
       ['non-error', 'the symbol Symbol(s)'],
       ['non-error', 'a plain object'],
-      ['non-error', 'a value that cannot be inspected (a revoked proxy, or one whose traps throw)'],
+      ['non-error', 'a value that cannot be inspected'],
       ['non-error', 'the bigint 10'],
       ['non-error', 'undefined'],
     ]);
