@@ -94,6 +94,12 @@ export type TransportHealth = 'connected' | 'reconnecting' | 'failed';
 export interface Transport {
   /** A name for logs and errors, such as `redis:troopy:commands`. */
   readonly name: string;
+  /**
+   * The lease every receive must ask for, in milliseconds, when the broker keeps one lease for
+   * all consumers of a queue (NATS JetStream's `AckWait`); absent when each receive sets its own.
+   * A `Worker` without its own `leaseMs` uses it, and refuses one that differs.
+   */
+  readonly leaseMs?: number | undefined;
   /** Creates streams, queues, tables or consumer groups; idempotent. */
   setup(): Promise<void>;
   /** Sends messages, resolving after the broker's durable confirm of all of them. */

@@ -41,7 +41,12 @@ export interface WorkerOptions {
    * @default 1
    */
   readonly concurrency?: number | undefined;
-  /** How long each delivery is leased; the lease is extended every `leaseMs / 3` while its handler runs. @default 30_000 */
+  /**
+   * How long each delivery is leased; the lease is extended every `leaseMs / 3` while its
+   * handler runs. A transport whose broker keeps one lease per queue (NATS) imposes its own
+   * `leaseMs`: leave this out, or give the same value (another is refused with a `RangeError`).
+   * @default the lease a transport imposes, else 30_000
+   */
   readonly leaseMs?: number | undefined;
   /** A message delivered more often than this is dead-lettered before its handler runs (a crash loop). @default 10 */
   readonly maxDeliveries?: number | undefined;
@@ -117,7 +122,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     registry,
     codec,
     concurrency: numberOption(W, 'concurrency', given['concurrency'], 1, { min: 1, integer: true }),
-    leaseMs: numberOption(W, 'leaseMs', given['leaseMs'], 30_000, { min: 3, integer: true }),
+    leaseMs: leaseOption(transports, given['leaseMs'] === undefined ? undefined : numberOption(W, 'leaseMs', given['leaseMs'], 0, { min: 3, integer: true })),
     maxDeliveries: numberOption(W, 'maxDeliveries', given['maxDeliveries'], 10, { min: 1, integer: true, infinite: true }),
     retry: retry instanceof RetryStrategy ? retry : new RetryStrategy(objectOption(W, 'retry', retry)),
     shutdownTimeoutMs: numberOption(W, 'shutdownTimeoutMs', given['shutdownTimeoutMs'], 25_000, { min: 0 }),
@@ -135,6 +140,29 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     errorHistoryLimit: numberOption(W, 'errorHistoryLimit', given['errorHistoryLimit'], 10, { min: 1, integer: true }),
     messageScope: given['messageScope'] === undefined ? undefined : booleanOption('messageScope', given['messageScope']),
   };
+}
+
+/**
+ * The worker's lease: its own `leaseMs`, or else the one lease its transports impose (a broker
+ * that keeps one lease per queue, such as NATS JetStream's `AckWait`, says so through
+ * `Transport.leaseMs`), or else 30 s. A transport's lease is the one source of truth: a worker
+ * `leaseMs` that differs from it, or transports that impose different ones, are refused.
+ */
+function leaseOption(transports: readonly Transport[], given: number | undefined): number {
+  const imposed = transports.filter((transport): transport is Transport & { leaseMs: number } => typeof transport.leaseMs === 'number');
+  const [first] = imposed;
+  if (first === undefined) return given ?? 30_000;
+  for (const transport of imposed) {
+    const expected = given ?? first.leaseMs;
+    if (transport.leaseMs === expected) continue;
+    const rule = `${W} option "leaseMs" must equal the lease transport "${transport.name}" imposes, ${transport.leaseMs} ms (the leaseMs of its options: its broker keeps one lease for all workers of a queue)`;
+    throw new RangeError(
+      given === undefined
+        ? `${rule}, but transport "${first.name}" imposes ${expected} ms. Give every transport of one worker the same leaseMs.`
+        : `${rule}; got ${given} ms. Set leaseMs once, on the transport, and leave it out of the worker's options.`,
+    );
+  }
+  return given ?? first.leaseMs;
 }
 
 function booleanOption(name: string, value: unknown): boolean {

@@ -42,7 +42,8 @@ export interface PrivateBroker {
  * process from the address alone.
  *
  * Rules for implementers:
- * - `createTransport` returns a new, not yet set-up transport for the queue; each call gives a
+ * - `createTransport` returns a new, not yet set-up transport for the queue (with the worker's
+ *   `leaseMs` when a worker process builds it, for brokers whose transport imposes the lease); each call gives a
  *   consumer identity of its own (two processes must never share one).
  * - `inject` writes straight into the broker, as another producer would, without troopy's
  *   sender or codec: the bytes and headers arrive at the consumer exactly as given.
@@ -61,7 +62,7 @@ export interface BrokerProfile {
   /** Resolves when the broker at `connection` answers; rejects with the reason otherwise. */
   probe(connection: string): Promise<void>;
   /** A new transport for the queue; the caller sets it up and closes it. */
-  createTransport(address: QueueAddress): Transport;
+  createTransport(address: QueueAddress, options?: { readonly leaseMs?: number | undefined }): Transport;
   /** Writes raw messages straight into the queue on the broker, in order. */
   inject(address: QueueAddress, messages: readonly RawMessage[]): Promise<void>;
   /** Removes the queue and everything that belongs to it from the broker. */

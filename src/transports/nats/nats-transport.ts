@@ -53,6 +53,12 @@ import { deadLetterSubjectOf, WireHeader, wireHeaders, writeDeadLetterRecord } f
 export class NatsTransport implements Transport {
   /** `nats:` and the stream name, such as `nats:troopy-commands`. */
   readonly name: string;
+  /**
+   * The lease of every delivery: the `leaseMs` option, which becomes the consumer's `AckWait`.
+   * JetStream keeps one lease per consumer, so a `Worker` takes it from here when its own
+   * `leaseMs` is left out, and refuses one that differs.
+   */
+  readonly leaseMs: number;
   /** The dead letters, in the dead-letter stream. */
   readonly deadLetters: NatsDeadLetterStore;
   readonly #options: ResolvedNatsOptions;
@@ -68,6 +74,7 @@ export class NatsTransport implements Transport {
   constructor(options: NatsTransportOptions = {}) {
     this.#options = resolveNatsOptions(options);
     this.name = `nats:${this.#options.names.stream}`;
+    this.leaseMs = this.#options.leaseMs;
     this.#connection = new NatsConnection(this.#options, this.name);
     this.#receiver = new NatsReceiver(this.#connection, this.#options, this.name);
     this.#mover = new DelayedMessageMover(this.#connection, this.#options, this.name);

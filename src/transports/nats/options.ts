@@ -50,7 +50,8 @@ export interface NatsTransportOptions {
    * The lease, in milliseconds, that `setup()` gives the consumer (its `AckWait`) when it creates
    * it; an existing consumer keeps its own. JetStream keeps one lease per consumer, so a
    * `receive()` with another `leaseMs` changes the consumer's `AckWait`, for every worker of the
-   * queue and for the deliveries already made: give all workers of a queue the same lease.
+   * queue and for the deliveries already made. So this is the one source of truth: a `Worker`
+   * takes its lease from `transport.leaseMs` and refuses a different `leaseMs` of its own.
    * @default 30_000
    */
   readonly leaseMs?: number | undefined;

@@ -91,8 +91,8 @@ export const profile: BrokerProfile = {
     if (!(await answers(connection))) throw new Error(`NATS JetStream at ${connection} does not answer`);
   },
 
-  createTransport({ connection, queue }: QueueAddress) {
-    return new NatsTransport({ servers: connection, stream: queue, subject: queue, timeoutMs: 2_000, connectOptions: { reconnectTimeWait: 250 } });
+  createTransport({ connection, queue }: QueueAddress, { leaseMs }: { readonly leaseMs?: number | undefined } = {}) {
+    return new NatsTransport({ servers: connection, stream: queue, subject: queue, leaseMs, timeoutMs: 2_000, connectOptions: { reconnectTimeWait: 250 } });
   },
 
   async inject({ connection, queue }: QueueAddress, messages: readonly RawMessage[]) {
