@@ -3,6 +3,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { TransportUnavailableError } from '../../transport/transport-errors.js';
 import type { TransportHealth } from '../../transport/transport.js';
 import type { ResolvedRedisOptions } from './options.js';
+import { RedisClientMissingError } from './errors.js';
 
 /** The ioredis client type the `client` option takes. */
 export type RedisClient = Redis;
@@ -55,7 +56,7 @@ function loadRedis(): Promise<RedisConstructor> {
     (module) => module.Redis as unknown as RedisConstructor,
     (error: unknown) => {
       loading = undefined;
-      throw new Error('RedisTransport needs the "ioredis" package (version 5 or newer); install it with: npm install ioredis', { cause: error });
+      throw new RedisClientMissingError(error);
     },
   );
   return loading;
