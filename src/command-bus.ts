@@ -94,7 +94,7 @@ export const CommandBus: CommandBusConstructor = class CommandBus {
 function notACommand(command: unknown): Error {
   return describe(command).startsWith('an instance')
     ? new NoHandlerAttachedError((command as object).constructor as MessageClass)
-    : new TypeError(`dispatch expects a command: an instance of a class with a handler attached, such as new SayHello('Tom'); got ${describe(command)}.`);
+    : new TypeError(`dispatch expects a command, an instance of a class with a handler, such as new SayHello('Tom'); got ${describe(command)}.`);
 }
 
 /** The same class as {@link CommandBus}, under the name of the Python library's generic bus. */

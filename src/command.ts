@@ -15,6 +15,7 @@ declare const resultType: unique symbol;
  * }
  * const user = await bus.dispatch(new GetUser('42')); // User
  */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- R exists only to be read by ResultOf
 export class Command<R = unknown> {
   // Public, not private: TypeScript erases the type of a private member in the emitted
   // declarations, and every Command<R> would then look alike to an installed package's users.

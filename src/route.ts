@@ -37,24 +37,17 @@ function classify(handler: unknown, messageClass: unknown): Route {
     if (typeof (handler.prototype as Partial<HandlerObject<never, unknown>>).handle === 'function') {
       return { kind: CLASS_HANDLER, handler: handler as AnyHandler };
     }
-    if (isPlainFunction(handler)) return handler as unknown as HandlerFunction<object, unknown>;
+    // A function written with the function keyword has a prototype too. A class's prototype is
+    // read-only by the language's definition and a function's writable, so the descriptor tells
+    // them apart without stringifying the source (ten times a Map.set per attach). A frozen
+    // function looks like a class here, and is refused: attach it before freezing it.
+    if (Object.getOwnPropertyDescriptor(handler, 'prototype')?.writable) {
+      return handler as unknown as HandlerFunction<object, unknown>;
+    }
   } else if (typeof handler === 'object' && handler !== null && typeof (handler as Partial<HandlerObject<never, unknown>>).handle === 'function') {
     return { kind: OBJECT_HANDLER, handler: handler as AnyHandler };
   }
   throw new TypeError(`The handler for ${nameOf(messageClass)} must be a function, or a class or object with a handle(message) method; got ${describe(handler)}.`);
-}
-
-/**
- * Whether a function with a prototype is a plain function (`function f() {}`), not a class.
- *
- * A class's `prototype` is read-only by the language's definition and a plain function's is
- * writable, so its descriptor tells them apart without stringifying the source (which cost
- * ten times a `Map.set` per attach). A bound or frozen function falls back to the source.
- */
-function isPlainFunction(handler: object): boolean {
-  const descriptor = Object.getOwnPropertyDescriptor(handler, 'prototype');
-  if (descriptor?.writable === true) return true;
-  return !Function.prototype.toString.call(handler).startsWith('class');
 }
 
 /**

@@ -38,7 +38,7 @@ new Sender({ routes: [[GetAge, invoices]] });
 routeToTransports({ routes: [[Plain, invoices]] });
 
 const bus = new CommandBus({ router, middleware: [routeToTransports(sender)] });
-expectTypeOf(bus.dispatch(new SendInvoice('A-17', new Date()))).resolves.toEqualTypeOf<void>();
+expectTypeOf(bus.dispatch(new SendInvoice('A-17', new Date()))).resolves.toBeVoid();
 expectTypeOf(sender.send(new SendInvoice('A-18', new Date()), { delayMs: 60_000 })).toEqualTypeOf<Promise<SendReceipt>>();
 
 // A strict project passes what it has for an option it may not have (exactOptionalPropertyTypes).
