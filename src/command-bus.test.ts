@@ -154,7 +154,7 @@ describe('CommandBus.dispatch', () => {
     ['router', { router: {} }, /option "router" must be an instance of MessageRouter; got a plain object/],
     ['handlerFactory', { handlerFactory: 'x' }, /option "handlerFactory" must be a function/],
     ['middleware', { middleware: 'x' }, /option "middleware" must be an array/],
-    ['middleware item', { middleware: [null] }, /option "middleware" must be an array of functions.*got an instance of Array/],
+    ['middleware item', { middleware: [null] }, /option "middleware" must be an array of middleware functions; got an instance of Array/],
   ])('rejects a bad %s option with a TypeError naming it', (_label, options, message) => {
     expect(() => new CommandBus(options as never)).toThrow(TypeError);
     expect(() => new CommandBus(options as never)).toThrow(message);

@@ -46,7 +46,7 @@ export function compose(middleware: readonly Middleware[], terminal: Pipeline, i
 export function checkMiddleware(middleware: unknown, owner: string): readonly Middleware[] {
   if (middleware === undefined) return [];
   if (!Array.isArray(middleware) || !middleware.every((layer) => typeof layer === 'function')) {
-    throw invalidOption(owner, 'middleware', 'an array of functions (message, next, context) => result', middleware);
+    throw invalidOption(owner, 'middleware', 'an array of middleware functions', middleware);
   }
   return middleware as readonly Middleware[];
 }
