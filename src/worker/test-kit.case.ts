@@ -93,3 +93,22 @@ export class UnreliableTransport extends InMemoryTransport {
     return deliveries.map((delivery) => ({ ...delivery, deliveryCount: delivery.deliveryCount + this.extraDeliveries }));
   }
 }
+
+/**
+ * Runs `body` while recording every unhandled rejection and uncaught exception of the process
+ * (in the array it is given, as they come), and resolves with its result and what was recorded.
+ */
+export async function catchingUnhandled<T>(body: (unhandled: readonly unknown[]) => Promise<T>): Promise<{ readonly result: T; readonly unhandled: readonly unknown[] }> {
+  const unhandled: unknown[] = [];
+  const record = (reason: unknown): void => {
+    unhandled.push(reason);
+  };
+  process.on('unhandledRejection', record);
+  process.on('uncaughtException', record);
+  try {
+    return { result: await body(unhandled), unhandled };
+  } finally {
+    process.off('unhandledRejection', record);
+    process.off('uncaughtException', record);
+  }
+}

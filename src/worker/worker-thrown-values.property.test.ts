@@ -4,7 +4,7 @@ import { thrownValue } from '../thrown-values.case.js';
 import { encodeMessage } from '../transport/envelope.js';
 import { appendErrorHistory, readAttempt, readErrorHistory } from '../transport/error-history.js';
 import type { DeadLetter } from '../transport/transport.js';
-import { createKit, Job, waitFor } from './test-kit.case.js';
+import { catchingUnhandled, createKit, Job, waitFor } from './test-kit.case.js';
 import type { WorkerEvents } from './worker-events.js';
 
 const MAX_ATTEMPTS = 2;
@@ -14,13 +14,7 @@ afterEach(() => kit.stopAll());
 
 describe('Worker, whatever a handler throws (property-based)', () => {
   it('retries every message until maxAttempts, then dead-letters it with a readable description and a history its reader accepts', async () => {
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown): void => {
-      unhandled.push(reason);
-    };
-    process.on('unhandledRejection', onUnhandled);
-    process.on('uncaughtException', onUnhandled);
-    try {
+    await catchingUnhandled(async (unhandled) => {
       await fc.assert(
         fc.asyncProperty(fc.array(thrownValue, { minLength: 1, maxLength: 6 }), async (recipes) => {
           await kit.stopAll();
@@ -60,9 +54,6 @@ describe('Worker, whatever a handler throws (property-based)', () => {
         }),
         { numRuns: 25 },
       );
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-      process.off('uncaughtException', onUnhandled);
-    }
+    });
   }, 30_000);
 });

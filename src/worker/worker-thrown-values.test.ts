@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeMessage } from '../transport/envelope.js';
 import { readAttempt, readErrorHistory } from '../transport/error-history.js';
 import type { DeadLetter } from '../transport/transport.js';
-import { createKit, Job, waitFor } from './test-kit.case.js';
+import { catchingUnhandled, createKit, Job, waitFor } from './test-kit.case.js';
 import type { WorkerEvents } from './worker-events.js';
 
 let kit = createKit();
@@ -27,13 +27,7 @@ async function throwEveryTime(make: () => unknown, maxAttempts = 3): Promise<Out
       throw make();
     },
   });
-  const unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown): void => {
-    unhandled.push(reason);
-  };
-  process.on('unhandledRejection', onUnhandled);
-  process.on('uncaughtException', onUnhandled);
-  try {
+  const { result, unhandled } = await catchingUnhandled(async () => {
     await kit.transport.send([encodeMessage(new Job('hostile'), { registry: kit.registry })]);
     const worker = kit.worker({ retry: { maxAttempts, baseMs: 1, capMs: 1 } });
     const retried: WorkerEvents['retried'][] = [];
@@ -51,11 +45,9 @@ async function throwEveryTime(make: () => unknown, maxAttempts = 3): Promise<Out
     }, 'the dead letter');
     // A turn more, so that an unhandled rejection of the last outcome would be seen.
     await new Promise((resolve) => setTimeout(resolve, 20));
-    return { attempts, retried, failed, errors, letter: letters[0] as DeadLetter, unhandled };
-  } finally {
-    process.off('unhandledRejection', onUnhandled);
-    process.off('uncaughtException', onUnhandled);
-  }
+    return { attempts, retried, failed, errors, letter: letters[0] as DeadLetter };
+  });
+  return { ...result, unhandled };
 }
 
 /** The checks every hostile value must pass: retried until maxAttempts, then dead-lettered with a readable, readable-again history. */
