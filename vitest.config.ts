@@ -8,7 +8,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^troopy$/, replacement: source('index.ts') },
-      ...brokers.map((broker) => ({ find: new RegExp(`^troopy/${broker}$`), replacement: source(`transports/${broker}/index.ts`) })),
+      ...brokers.map((broker) => ({ find: new RegExp(`^troopy/${broker}$`), replacement: source(`brokers/${broker}/index.ts`) })),
       { find: /^troopy\/(.*)$/, replacement: source('$1/index.ts') },
     ],
   },

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 mapfile -t binaries < <(bash scripts/node-versions.sh)
 for node in "${binaries[@]}"; do
   echo "== Node.js $("$node" --version): transport contract and broker tests"
-  "$node" node_modules/vitest/vitest.mjs run src/transport/in-memory-transport.test.ts src/transports
+  "$node" node_modules/vitest/vitest.mjs run src/transport/in-memory-transport.test.ts src/brokers
 done
 newest=${binaries[-1]}
 echo "== Node.js $("$newest" --version): reliability suite"

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe as group, expect, it } from 'vitest';
 import { describe, describeThrown } from './describe.js';
 import { thrownValue } from './thrown-values.case.js';
-import { appendErrorHistory, readErrorHistory, summarizeError } from './transport/error-history.js';
+import { appendErrorHistory, readErrorHistory, summarizeError } from './envelope/error-history.js';
 
 group('describing a thrown value (property-based)', () => {
   it('never throws, and always gives a non-empty name and a string message', () => {

@@ -6,8 +6,8 @@
 import { Command } from '../../src/command.js';
 import { CommandBus } from '../../src/command-bus.js';
 import { MessageRouter } from '../../src/message-router.js';
-import { MessageRegistry } from '../../src/transport/message-registry.js';
-import { Sender } from '../../src/transport/sender.js';
+import { MessageRegistry } from '../../src/envelope/message-registry.js';
+import { Sender } from '../../src/sending/sender.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { Worker } from '../../src/worker/worker.js';
 import type { Subject } from './broker.js';

@@ -171,7 +171,7 @@ writeFileSync(
     `\nimport { runExamples } from './support.js';\nif (!(await runExamples([${portable.map((_, index) => `e${index}`).join(', ')}]))) process.exitCode = 1;\n`,
 );
 
-const pages = ['README.md', ...readdirSync(join(installed, 'src', 'transports')).map((broker) => join('src', 'transports', broker, 'README.md'))];
+const pages = ['README.md', ...readdirSync(join(installed, 'src', 'brokers')).map((broker) => join('src', 'brokers', broker, 'README.md'))];
 const preludes = join(repo, 'test', 'readme-preludes');
 mkdirSync(join(consumer, 'snippets'));
 const blockCounts: string[] = [];

@@ -1,10 +1,10 @@
 import type { DispatchContext } from '../context.js';
 import { describeThrown } from '../describe.js';
-import { decodeMessageSoon, type DecodedMessage, type MessageCodingOptions } from '../transport/envelope.js';
-import { appendErrorHistory, summarizeError } from '../transport/error-history.js';
-import { MessageDecodeError } from '../transport/message-decode-error.js';
-import { messageContextReaderExists } from '../transport/message-context.js';
-import { MessageHeader } from '../transport/message-headers.js';
+import { decodeMessageSoon, type DecodedMessage, type MessageCodingOptions } from '../envelope/envelope.js';
+import { appendErrorHistory, summarizeError } from '../envelope/error-history.js';
+import { MessageDecodeError } from '../envelope/message-decode-error.js';
+import { messageContextReaderExists } from '../sending/message-context.js';
+import { MessageHeader } from '../envelope/message-headers.js';
 import type { DeadLetterReason, Transport } from '../transport/transport.js';
 import { UnrecoverableError } from '../transport/unrecoverable-error.js';
 import type { Job } from './job.js';

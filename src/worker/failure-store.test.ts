@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeMessage } from '../transport/envelope.js';
+import { encodeMessage } from '../envelope/envelope.js';
 import { FailureStore } from './failure-store.js';
 import { createKit, Job, waitFor } from './test-kit.case.js';
 

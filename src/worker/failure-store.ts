@@ -1,5 +1,5 @@
-import { readErrorHistory, type ErrorRecord } from '../transport/error-history.js';
-import { MessageHeader } from '../transport/message-headers.js';
+import { readErrorHistory, type ErrorRecord } from '../envelope/error-history.js';
+import { MessageHeader } from '../envelope/message-headers.js';
 import type { DeadLetter, Transport } from '../transport/transport.js';
 
 /** A dead letter with its envelope read out for people: name, attempts and error chain. */

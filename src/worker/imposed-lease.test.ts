@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InMemoryTransport } from '../transport/in-memory-transport.js';
 import type { ReceiveOptions } from '../transport/transport.js';
-import { NatsTransport } from '../transports/nats/nats-transport.js';
+import { NatsTransport } from '../brokers/nats/nats-transport.js';
 import { createKit, waitFor } from './test-kit.case.js';
 
 const kit = createKit();

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeMessage } from '../transport/envelope.js';
+import { encodeMessage } from '../envelope/envelope.js';
 import { InMemoryTransport } from '../transport/in-memory-transport.js';
-import { currentMessageContext, messageContextReaderExists } from '../transport/message-context.js';
-import { Sender } from '../transport/sender.js';
+import { currentMessageContext, messageContextReaderExists } from '../sending/message-context.js';
+import { Sender } from '../sending/sender.js';
 import { createKit, FollowUp, Job, waitFor } from './test-kit.case.js';
 import type { WorkerOptions } from './worker-options.js';
 

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { setMessageContextProvider, type MessageContext } from '../transport/message-context.js';
+import { setMessageContextProvider, type MessageContext } from '../sending/message-context.js';
 
 const storage = new AsyncLocalStorage<MessageContext>();
 const fromStorage = (): MessageContext | undefined => storage.getStore();

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeMessage } from '../transport/envelope.js';
+import { encodeMessage } from '../envelope/envelope.js';
 import { InMemoryTransport } from '../transport/in-memory-transport.js';
-import { currentMessageContext } from '../transport/message-context.js';
-import { MessageHeader } from '../transport/message-headers.js';
-import { MessageRegistry } from '../transport/message-registry.js';
-import { routeToTransports } from '../transport/routing-middleware.js';
-import { Sender } from '../transport/sender.js';
+import { currentMessageContext } from '../sending/message-context.js';
+import { MessageHeader } from '../envelope/message-headers.js';
+import { MessageRegistry } from '../envelope/message-registry.js';
+import { routeToTransports } from '../sending/routing-middleware.js';
+import { Sender } from '../sending/sender.js';
 import { createKit, FollowUp, Job, waitFor } from './test-kit.case.js';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';

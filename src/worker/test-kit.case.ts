@@ -4,7 +4,7 @@ import type { DispatchContext } from '../context.js';
 import { MessageRouter } from '../message-router.js';
 import type { Middleware } from '../middleware.js';
 import { InMemoryTransport } from '../transport/in-memory-transport.js';
-import { MessageRegistry } from '../transport/message-registry.js';
+import { MessageRegistry } from '../envelope/message-registry.js';
 import type { Delivery, ReceiveOptions } from '../transport/transport.js';
 import { Worker } from './worker.js';
 import type { WorkerOptions } from './worker-options.js';

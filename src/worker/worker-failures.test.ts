@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeMessage } from '../transport/envelope.js';
-import { readAttempt, readErrorHistory } from '../transport/error-history.js';
+import { encodeMessage } from '../envelope/envelope.js';
+import { readAttempt, readErrorHistory } from '../envelope/error-history.js';
 import { InMemoryTransport } from '../transport/in-memory-transport.js';
 import { UnrecoverableError } from '../transport/unrecoverable-error.js';
 import { RetryStrategy } from './retry-strategy.js';

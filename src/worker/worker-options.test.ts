@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { JsonCodec } from '../transport/json-codec.js';
-import { MessageRegistry } from '../transport/message-registry.js';
+import { JsonCodec } from '../envelope/json-codec.js';
+import { MessageRegistry } from '../envelope/message-registry.js';
 import { createKit } from './test-kit.case.js';
 
 let kit = createKit();

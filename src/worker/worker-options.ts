@@ -1,7 +1,7 @@
 import type { DispatchContext } from '../context.js';
-import { checkCodingOptions } from '../transport/check-coding-options.js';
-import type { Codec } from '../transport/codec.js';
-import type { MessageRegistry } from '../transport/message-registry.js';
+import { checkCodingOptions } from '../envelope/check-coding-options.js';
+import type { Codec } from '../envelope/codec.js';
+import type { MessageRegistry } from '../envelope/message-registry.js';
 import type { Transport } from '../transport/transport.js';
 import { numberOption, objectOption, show } from './check-option.js';
 import { RetryStrategy, type RetryOptions } from './retry-strategy.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { encodeMessage } from '../transport/envelope.js';
+import { encodeMessage } from '../envelope/envelope.js';
 import { ShutdownTimeoutError } from './shutdown-timeout-error.js';
 import { createKit, gate, Job, waitFor } from './test-kit.case.js';
 import type { WorkerEvents } from './worker-events.js';

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { thrownValue } from '../thrown-values.case.js';
-import { encodeMessage } from '../transport/envelope.js';
-import { appendErrorHistory, readAttempt, readErrorHistory } from '../transport/error-history.js';
+import { encodeMessage } from '../envelope/envelope.js';
+import { appendErrorHistory, readAttempt, readErrorHistory } from '../envelope/error-history.js';
 import type { DeadLetter } from '../transport/transport.js';
 import { catchingUnhandled, createKit, Job, waitFor } from './test-kit.case.js';
 import type { WorkerEvents } from './worker-events.js';

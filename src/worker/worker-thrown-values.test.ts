@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeMessage } from '../transport/envelope.js';
-import { readAttempt, readErrorHistory } from '../transport/error-history.js';
+import { encodeMessage } from '../envelope/envelope.js';
+import { readAttempt, readErrorHistory } from '../envelope/error-history.js';
 import type { DeadLetter } from '../transport/transport.js';
 import { catchingUnhandled, createKit, Job, waitFor } from './test-kit.case.js';
 import type { WorkerEvents } from './worker-events.js';

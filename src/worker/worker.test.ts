@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeMessage } from '../transport/envelope.js';
+import { encodeMessage } from '../envelope/envelope.js';
 import { createKit, gate, Job, waitFor } from './test-kit.case.js';
 import type { WorkerEvents } from './worker-events.js';
 

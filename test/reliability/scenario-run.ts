@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Sender } from '../../src/transport/sender.js';
-import type { SendReceipt } from '../../src/transport/send-receipt.js';
+import { Sender } from '../../src/sending/sender.js';
+import type { SendReceipt } from '../../src/sending/send-receipt.js';
 import type { Transport } from '../../src/transport/transport.js';
 import type { BrokerProfile, QueueAddress, RawMessage } from './broker-profile.js';
 import type { WorkerSettings } from './fixtures/worker-settings.js';

@@ -8,7 +8,7 @@
  */
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type ConsumerMessages, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { NatsTransport } from '../../../src/transports/nats/index.js';
+import { NatsTransport } from '../../../src/brokers/nats/index.js';
 import type { EndToEndBroker, Subject } from '../broker.js';
 import { runWhenMain } from '../command-line.js';
 import type { Payload, RunTarget } from '../protocol.js';

@@ -9,7 +9,7 @@
  */
 import pg from 'pg';
 import PgBoss from 'pg-boss';
-import { PostgresTransport } from '../../../src/transports/postgres/index.js';
+import { PostgresTransport } from '../../../src/brokers/postgres/index.js';
 import type { EndToEndBroker, PeerSubject, Producer, Subject } from '../broker.js';
 import { runWhenMain } from '../command-line.js';
 import type { Payload } from '../protocol.js';

@@ -7,8 +7,8 @@
  * (AMQP_URL, default amqp://guest:guest@127.0.0.1:5672).
  */
 import * as amqplib from 'amqplib';
-import { delayBuckets } from '../../../src/transports/rabbitmq/delay-buckets.js';
-import { RabbitMqTransport } from '../../../src/transports/rabbitmq/index.js';
+import { delayBuckets } from '../../../src/brokers/rabbitmq/delay-buckets.js';
+import { RabbitMqTransport } from '../../../src/brokers/rabbitmq/index.js';
 import type { EndToEndBroker, Subject } from '../broker.js';
 import { runWhenMain } from '../command-line.js';
 import type { Payload, RunTarget } from '../protocol.js';

@@ -8,7 +8,7 @@
  */
 import { Queue, Worker as BullWorker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { RedisTransport } from '../../../src/transports/redis/index.js';
+import { RedisTransport } from '../../../src/brokers/redis/index.js';
 import type { EndToEndBroker, PeerSubject, Subject } from '../broker.js';
 import { runWhenMain } from '../command-line.js';
 import type { Payload } from '../protocol.js';

@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
-import { NatsTransport } from '../../../src/transports/nats/index.js';
-import { wireHeaders } from '../../../src/transports/nats/wire.js';
+import { NatsTransport } from '../../../src/brokers/nats/index.js';
+import { wireHeaders } from '../../../src/brokers/nats/wire.js';
 import type { BrokerProfile, PrivateBroker, QueueAddress, RawMessage } from '../broker-profile.js';
 import { sparePort } from '../../support/spare-port.js';
 

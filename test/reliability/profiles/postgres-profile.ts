@@ -3,7 +3,7 @@ import { chownSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { PostgresTransport } from '../../../src/transports/postgres/index.js';
+import { PostgresTransport } from '../../../src/brokers/postgres/index.js';
 import type { BrokerProfile, PrivateBroker, QueueAddress, RawMessage } from '../broker-profile.js';
 import { sparePort } from '../../support/spare-port.js';
 

@@ -1,6 +1,6 @@
 import * as amqplib from 'amqplib';
-import { delayBuckets } from '../../../src/transports/rabbitmq/delay-buckets.js';
-import { RabbitMqTransport } from '../../../src/transports/rabbitmq/index.js';
+import { delayBuckets } from '../../../src/brokers/rabbitmq/delay-buckets.js';
+import { RabbitMqTransport } from '../../../src/brokers/rabbitmq/index.js';
 import type { BrokerProfile, QueueAddress, RawMessage } from '../broker-profile.js';
 import { sparePort } from '../../support/spare-port.js';
 import { amqpAnswers, PrivateRabbitMq } from './private-rabbitmq.js';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { RedisTransport } from '../../../src/transports/redis/index.js';
+import { RedisTransport } from '../../../src/brokers/redis/index.js';
 import type { BrokerProfile, PrivateBroker, QueueAddress, RawMessage } from '../broker-profile.js';
 import { sparePort } from '../../support/spare-port.js';
 

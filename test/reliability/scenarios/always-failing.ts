@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { readErrorHistory, readAttempt } from '../../../src/transport/error-history.js';
+import { readErrorHistory, readAttempt } from '../../../src/envelope/error-history.js';
 import { WorkCommand, WorkKind } from '../fixtures/work-command.js';
 import type { ScenarioRun } from '../scenario-run.js';
 

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
-import { encodeMessage } from '../../../src/transport/envelope.js';
-import { MessageHeader } from '../../../src/transport/message-headers.js';
-import { newMessageId } from '../../../src/transport/message-id.js';
+import { encodeMessage } from '../../../src/envelope/envelope.js';
+import { MessageHeader } from '../../../src/envelope/message-headers.js';
+import { newMessageId } from '../../../src/envelope/message-id.js';
 import type { RawMessage } from '../broker-profile.js';
 import { WorkCommand, workRegistry } from '../fixtures/work-command.js';
 import type { ScenarioRun } from '../scenario-run.js';

@@ -7,7 +7,7 @@
  */
 import { writeSync } from 'node:fs';
 import pg from 'pg';
-import { Sender } from '../../transport/sender.js';
+import { Sender } from '../../sending/sender.js';
 import { withOutbox } from './outbox.js';
 import { PostgresTransport } from './postgres-transport.js';
 import { Greet, testRegistry } from './test-database.case.js';

@@ -2,15 +2,15 @@ import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { Command } from '../command.js';
 import { CommandBus } from '../command-bus.js';
 import { MessageRouter } from '../message-router.js';
-import { InMemoryTransport } from './in-memory-transport.js';
-import { JsonCodec } from './json-codec.js';
-import { MessageHeader } from './message-headers.js';
-import { MissingMessageNameError } from './message-name-errors.js';
-import { MessageRegistry } from './message-registry.js';
+import { InMemoryTransport } from '../transport/in-memory-transport.js';
+import { JsonCodec } from '../envelope/json-codec.js';
+import { MessageHeader } from '../envelope/message-headers.js';
+import { MissingMessageNameError } from '../envelope/message-name-errors.js';
+import { MessageRegistry } from '../envelope/message-registry.js';
 import { routeToTransports } from './routing-middleware.js';
 import { NoTransportRouteError, SendBatchError } from './send-errors.js';
 import { Sender } from './sender.js';
-import type { Transport } from './transport.js';
+import type { Transport } from '../transport/transport.js';
 
 class SendEmail extends Command<Promise<void>> {
   constructor(readonly to: string) {

@@ -9,7 +9,7 @@ import { newMessageId } from './message-id.js';
 import { messageRegistry, type MessageDefinition, type MessageRegistry } from './message-registry.js';
 import { isTraceparent, readEnvelope } from './read-envelope.js';
 import { revive } from './revive.js';
-import type { TransportMessage } from './transport.js';
+import type { TransportMessage } from '../transport/transport.js';
 import { validatePayload } from './validate-payload.js';
 
 /** What a decoded message carries besides the command, read from its headers. */

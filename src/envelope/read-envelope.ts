@@ -3,7 +3,7 @@ import type { Envelope } from './envelope.js';
 import { readAttempt, readErrorHistory, type ErrorRecord } from './error-history.js';
 import { MessageDecodeError } from './message-decode-error.js';
 import { MessageHeader } from './message-headers.js';
-import type { TransportMessage } from './transport.js';
+import type { TransportMessage } from '../transport/transport.js';
 
 const TRACEPARENT = /^(?!ff)[\da-f]{2}-(?!0{32})[\da-f]{32}-(?!0{16})[\da-f]{16}-[\da-f]{2}$/;
 

@@ -6,7 +6,7 @@ import { appendErrorHistory } from './error-history.js';
 import { MessageDecodeError } from './message-decode-error.js';
 import { MissingMessageNameError } from './message-name-errors.js';
 import { MessageRegistry } from './message-registry.js';
-import type { TransportMessage } from './transport.js';
+import type { TransportMessage } from '../transport/transport.js';
 
 let constructed = 0;
 

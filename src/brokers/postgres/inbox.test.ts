@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandBus } from '../../command-bus.js';
 import { MessageRouter } from '../../message-router.js';
-import { Sender } from '../../transport/sender.js';
+import { Sender } from '../../sending/sender.js';
 import { Worker } from '../../worker/worker.js';
 import { InboxTransactionError, PostgresInbox } from './inbox.js';
 import { adminPool, databaseAvailable, Greet, testRegistry, testTransport, uniqueSchema } from './test-database.case.js';

@@ -1,15 +1,15 @@
 import { describe } from '../describe.js';
 import type { MessageClass } from '../message-router.js';
-import type { Codec } from './codec.js';
-import { checkCodingOptions } from './check-coding-options.js';
-import { encodeMessage, isHeaderRecord } from './envelope.js';
+import type { Codec } from '../envelope/codec.js';
+import { checkCodingOptions } from '../envelope/check-coding-options.js';
+import { encodeMessage, isHeaderRecord } from '../envelope/envelope.js';
 import { currentMessageContext, registerMessageContextReader } from './message-context.js';
-import { MessageHeader } from './message-headers.js';
-import type { MessageRegistry } from './message-registry.js';
+import { MessageHeader } from '../envelope/message-headers.js';
+import type { MessageRegistry } from '../envelope/message-registry.js';
 import { NoTransportRouteError, SendBatchError } from './send-errors.js';
 import type { SendOptions, SendReceipt } from './send-receipt.js';
 import { buildRouteMap, type CheckedRoutes, type TransportRoute } from './transport-routes.js';
-import type { OutgoingMessage, Transport } from './transport.js';
+import type { OutgoingMessage, Transport } from '../transport/transport.js';
 
 /** Options of {@link Sender}. */
 export interface SenderOptions<Routes extends readonly TransportRoute[]> {

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { Command } from '../../command.js';
-import { MessageRegistry } from '../../transport/message-registry.js';
+import { MessageRegistry } from '../../envelope/message-registry.js';
 import { requireService } from '../../../test/support/services.js';
 import { PostgresTransport } from './postgres-transport.js';
 import type { PostgresTransportOptions } from './options.js';

@@ -1,7 +1,7 @@
 import type { ResultOf } from '../command.js';
 import { describe, isClass, nameOf } from '../describe.js';
 import type { MessageClass } from '../message-router.js';
-import type { Transport } from './transport.js';
+import type { Transport } from '../transport/transport.js';
 
 /** One routing rule: commands of exactly this class are sent to this transport. */
 export type TransportRoute = readonly [messageClass: MessageClass, transport: Transport];
