@@ -15,6 +15,12 @@ import type { WorkerActivity, WorkerEvents } from './worker-events.js';
  * (waiting, then aborting the ones that outlive the timeout and releasing each once its handler
  * has settled).
  */
+/**
+ * How long `drain` waits, after aborting the handlers that outlived the timeout, for those that
+ * honour their signal to settle and have their messages released.
+ */
+export const ABORT_GRACE_MS = 1_000;
+
 export class InFlightJobs {
   /** Every job being processed. */
   readonly #jobs: JobList;
@@ -86,7 +92,7 @@ export class InFlightJobs {
     finished: (job) => {
       this.#jobs.remove(job);
       // Given up at shutdown: its handler has settled only now, so now its message goes back.
-      if (job.state === 'released') void this.#release(job);
+      if (job.state === 'released') job.released = this.#release(job);
       // A settling job gave its slot back when it began to settle.
       if (job.state === 'settling') this.#settling--;
       else this.#slots.release();
@@ -105,7 +111,8 @@ export class InFlightJobs {
   /**
    * Waits up to `timeoutMs` for every job; then aborts the signals of the handlers still running
    * and resolves once the jobs already writing their outcome (ack, retry, dead-letter) are done
-   * (cutting that short would only cause a redelivery).
+   * (cutting that short would only cause a redelivery), and the aborted handlers that settled
+   * within {@link ABORT_GRACE_MS} have had their messages released.
    *
    * A handler that outlives the timeout is not released at once: its message would go to another
    * worker while the handler still runs, and run twice at the same time. Its lease is kept
@@ -121,16 +128,23 @@ export class InFlightJobs {
     timer.abort();
     if (finished) return;
     const waits: Promise<void>[] = [];
+    const givenUp: Promise<void>[] = [];
     for (const job of this.#jobs) {
       if (job.state === 'running') {
         // Released by `finished` once its handler has settled.
         job.state = 'released';
         job.abort(new ShutdownTimeoutError(timeoutMs));
+        if (job.done !== undefined) givenUp.push(job.done.then(() => job.released));
       } else if (job.state === 'settling' && job.done !== undefined) {
         waits.push(job.done);
       }
     }
-    await Promise.all(waits);
+    // A handler that honours its signal settles at once: wait a moment for it and its release,
+    // so that its message is back on the queue before stop() resolves and the application
+    // closes the transport (a release cut off by the close would leave it to its lease).
+    const grace = new AbortController();
+    await Promise.all([...waits, Promise.race([Promise.all(givenUp), sleep(ABORT_GRACE_MS, grace.signal)])]);
+    grace.abort();
   }
 
   async #release(job: Job): Promise<void> {

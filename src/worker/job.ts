@@ -22,6 +22,8 @@ export class Job {
   leaseKept = false;
   /** What processing it resolves with once its outcome is written; `undefined` only while it starts. */
   done: Promise<void> | undefined;
+  /** The release of a job given up at shutdown, once its handler has settled. */
+  released: Promise<void> | undefined;
   /** Its neighbours in the worker's list of jobs (a `JobList`). */
   previous: Job | undefined;
   next: Job | undefined;
