@@ -115,6 +115,10 @@ export async function brokerRestart(profile: BrokerProfile, register: (run: Scen
   const slowestSendMs = Math.max(...records.map((record) => (record.settledAt ?? Infinity) - record.issuedAt));
   expect(resolved.filter((record) => record.issuedAt > upAt + 1_000).length, 'sends resolved again after the restart').toBeGreaterThan(0);
 
+  // A worker can finish the work through one connection while another (Redis's blocking reads)
+  // is still reconnecting: wait, bounded, for every worker to report itself connected again.
+  const lastHealth = (pid: number | undefined): string | undefined => ledger.all('health', (entry) => entry.pid === pid).at(-1)?.status;
+  await run.waitFor('every worker to report connected again', 10_000, () => workers.every((worker) => lastHealth(worker.pid) === 'connected')).catch(() => undefined);
   for (const worker of workers) {
     expect(worker.alive, `worker ${worker.label} still running (never restarted)\n${run.logOf(worker)}`).toBe(true);
     const health = ledger.all('health', (entry) => entry.pid === worker.pid).map((entry) => entry.status);
