@@ -171,7 +171,8 @@ writeFileSync(
     `\nimport { runExamples } from './support.js';\nif (!(await runExamples([${portable.map((_, index) => `e${index}`).join(', ')}]))) process.exitCode = 1;\n`,
 );
 
-const pages = ['README.md', ...readdirSync(join(installed, 'src', 'brokers')).map((broker) => join('src', 'brokers', broker, 'README.md'))];
+const brokerPages = readdirSync(join(installed, 'src', 'brokers'), { withFileTypes: true }).filter((entry) => entry.isDirectory());
+const pages = ['README.md', 'src/brokers/README.md', ...brokerPages.map((broker) => join('src', 'brokers', broker.name, 'README.md'))];
 const preludes = join(repo, 'test', 'readme-preludes');
 mkdirSync(join(consumer, 'snippets'));
 const blockCounts: string[] = [];
