@@ -1,13 +1,8 @@
-import { describe } from './describe.js';
+import { invalidOption } from './check-option.js';
 import type { HandlerFactory } from './handler.js';
 
 /** The default handler factory: `new HandlerClass()`. */
 export const constructHandler: HandlerFactory = (HandlerClass) => new HandlerClass();
-
-/** The error for a bad constructor option, naming the option, the rule and the value received. */
-export function invalidOption(owner: string, option: string, rule: string, value: unknown): TypeError {
-  return new TypeError(`${owner} option "${option}" must be ${rule}; got ${describe(value)}.`);
-}
 
 /**
  * Checks the options object a bus is built with and its `handlerFactory`.

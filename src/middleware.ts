@@ -1,4 +1,4 @@
-import { invalidOption } from './bus-options.js';
+import { invalidOption } from './check-option.js';
 import type { DispatchContext } from './context.js';
 
 /**

@@ -1,13 +1,5 @@
+import { deadLetterLimit } from './dead-letter-limit.js';
 import type { DeadLetter, DeadLetterStore, TransportMessage } from './transport.js';
-
-/** Checks the `limit` of `DeadLetterStore.list` and returns it (100 when absent). */
-export function deadLetterLimit(owner: string, options: { readonly limit?: number | undefined } | undefined): number {
-  const limit = options?.limit ?? 100;
-  if (!Number.isInteger(limit) || limit < 1) {
-    throw new TypeError(`${owner} deadLetters.list option "limit" must be an integer >= 1; got ${String(limit)}.`);
-  }
-  return limit;
-}
 
 /**
  * The dead letters of an {@link InMemoryTransport}, kept in memory, oldest first.

@@ -1,3 +1,4 @@
+import { backoffCeiling, backoffDelay } from '../transport/backoff.js';
 import { numberOption, objectOption, show } from './check-option.js';
 
 /** Options of {@link RetryStrategy}. */
@@ -57,12 +58,11 @@ export class RetryStrategy {
 
   /** The upper bound of the delay after the `attempt`-th failed attempt, in milliseconds. */
   ceilingMs(attempt: number): number {
-    return Math.min(this.capMs, this.baseMs * this.factor ** Math.max(0, attempt - 1));
+    return backoffCeiling(attempt, this);
   }
 
   /** The delay before the next attempt after the `attempt`-th failed one: full jitter under {@link ceilingMs}. */
   delayMs(attempt: number): number {
-    const fraction = Math.min(Math.max(this.#random(), 0), 1);
-    return Math.floor(fraction * this.ceilingMs(attempt));
+    return backoffDelay(attempt, this, this.#random);
   }
 }

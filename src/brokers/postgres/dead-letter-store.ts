@@ -1,4 +1,4 @@
-import { deadLetterLimit } from '../../transport/in-memory-dead-letter-store.js';
+import { deadLetterLimit } from '../../transport/dead-letter-limit.js';
 import type { DeadLetter, DeadLetterStore } from '../../transport/transport.js';
 import type { Row, Statement } from './connection.js';
 import type { PostgresQueries } from './queries.js';

@@ -1,5 +1,5 @@
 import type { DeadLetter, DeadLetterStore } from '../../transport/transport.js';
-import { deadLetterLimit } from '../../transport/in-memory-dead-letter-store.js';
+import { deadLetterLimit } from '../../transport/dead-letter-limit.js';
 import { redisScript, type RedisConnection } from './connection.js';
 import { deadLetterOf, list, luaField, parseEntry, text } from './entries.js';
 import type { ResolvedRedisOptions } from './options.js';
