@@ -84,7 +84,7 @@ describe('InMemoryTransport', () => {
 
   it('names the option and the value in TypeErrors', async () => {
     const transport = new InMemoryTransport();
-    await expect(transport.receive({ max: 0, leaseMs: 1, waitMs: 0 })).rejects.toThrow('receive option "max" must be an integer >= 1; got number 0');
+    await expect(transport.receive({ max: 0, leaseMs: 1, waitMs: 0 })).rejects.toThrow('receive option "max" must be an integer >= 1; got the number 0');
     await expect(transport.send([{ id: '', headers: {}, body: new Uint8Array() }])).rejects.toThrow(TypeError);
     await expect(transport.deadLetters.list({ limit: 0 })).rejects.toThrow('"limit"');
     expect(() => new InMemoryTransport({ name: '' })).toThrow('option "name"');

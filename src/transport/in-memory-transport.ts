@@ -1,7 +1,8 @@
+import { stringOption } from '../check-option.js';
 import { checkDuration, checkOutgoingMessages, checkReceiveOptions } from './check-transport-input.js';
+import { ClosedGuard } from './closed-guard.js';
 import { DueHeap } from './due-heap.js';
 import { InMemoryDeadLetterStore } from './in-memory-dead-letter-store.js';
-import { TransportClosedError } from './transport-errors.js';
 import type { DeadLetterReason, Delivery, OutgoingMessage, ReceiveOptions, Transport, TransportHealth, TransportMessage } from './transport.js';
 
 /** Options of {@link InMemoryTransport}. */
@@ -62,15 +63,13 @@ export class InMemoryTransport implements Transport {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
   #nextKey = 1;
-  #closed = false;
+  readonly #guard: ClosedGuard;
 
   /** @throws {TypeError} when `name` is not a non-empty string. */
   constructor(options: InMemoryTransportOptions = {}) {
-    const name = options.name ?? 'memory';
-    if (typeof name !== 'string' || name === '') {
-      throw new TypeError(`InMemoryTransport option "name" must be a non-empty string; got ${typeof name}.`);
-    }
+    const name = stringOption('InMemoryTransport', 'name', options.name, 'memory');
     this.name = name;
+    this.#guard = new ClosedGuard(name);
     this.deadLetters = new InMemoryDeadLetterStore(name, (message) => {
       this.#add(message, 0);
       this.#wake();
@@ -103,7 +102,7 @@ export class InMemoryTransport implements Transport {
 
   #receive(options: ReceiveOptions): Promise<Delivery[]> {
     checkReceiveOptions(this.name, options);
-    if (this.#closed || options.signal?.aborted === true) return Promise.resolve([]);
+    if (this.#guard.closing || options.signal?.aborted === true) return Promise.resolve([]);
     this.#promote(Date.now());
     const taken = this.#take(options);
     if (taken.length > 0 || options.waitMs === 0) return Promise.resolve(taken);
@@ -182,16 +181,17 @@ export class InMemoryTransport implements Transport {
 
   /** Resolves pending receives with no deliveries and refuses further sends; safe to call twice. */
   close(): Promise<void> {
-    this.#closed = true;
-    for (const waiter of [...this.#waiters]) waiter.finish([]);
-    this.#arm();
-    return Promise.resolve();
+    return this.#guard.close(() => {
+      for (const waiter of [...this.#waiters]) waiter.finish([]);
+      this.#arm();
+      return Promise.resolve();
+    });
   }
 
   #run(operation: string, action: () => void): Promise<void> {
     // A throw inside the executor becomes the rejection.
     return new Promise((resolve) => {
-      if (this.#closed) throw new TransportClosedError(this.name, operation);
+      this.#guard.check(operation);
       action();
       resolve();
     });
