@@ -21,7 +21,7 @@ describe('numberOption', () => {
     expect(() => numberOption('X', 'n', undefined, undefined, rule)).toThrow('X option "n" must be an integer >= 1; got undefined.');
   });
 
-  it.each([0, 1.5, Infinity, NaN, '2', null])('refuses %s for an integer >= 1', (value) => {
+  it.each([0, 1.5, 2 ** 53, Infinity, NaN, '2', null])('refuses %s for an integer >= 1', (value) => {
     expect(() => numberOption('X', 'n', value, 1, rule)).toThrow(TypeError);
   });
 

@@ -28,7 +28,7 @@ export interface NumberRule {
   readonly min: number;
   /** Largest allowed value (finite), if any. */
   readonly max?: number | undefined;
-  /** Whether the value must be a whole number. @default false */
+  /** Whether the value must be a whole number (a safe integer: at most 2^53 − 1 in size). @default false */
   readonly integer?: boolean | undefined;
   /** Whether `Infinity` is allowed, for limits that may be switched off. @default false */
   readonly infinite?: boolean | undefined;
@@ -54,7 +54,7 @@ export function numberOption(owner: string, name: string, value: unknown, fallba
 export function meetsNumberRule(value: unknown, rule: NumberRule): value is number {
   if (typeof value !== 'number' || Number.isNaN(value) || value < rule.min) return false;
   if (value === Infinity) return rule.infinite === true;
-  return (rule.max === undefined || value <= rule.max) && (rule.integer !== true || Number.isInteger(value));
+  return (rule.max === undefined || value <= rule.max) && (rule.integer !== true || Number.isSafeInteger(value));
 }
 
 /** A {@link NumberRule} in words: `an integer >= 1`, `a finite number from 0 to 1 (seconds)`. */

@@ -144,10 +144,10 @@ describe('encodeMessage', () => {
   });
 
   it('refuses a malformed traceparent, a non-string header and an invalid time', () => {
-    expect(() => encodeMessage(invoice(), { registry: makeRegistry(), traceparent: '00-abc' })).toThrow(/traceparent in the W3C format/);
+    expect(() => encodeMessage(invoice(), { registry: makeRegistry(), traceparent: '00-abc' })).toThrow(/encodeMessage option "traceparent" must be a W3C traceparent/);
     expect(() => encodeMessage(invoice(), { registry: makeRegistry(), traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' })).toThrow(TypeError);
     expect(() => encodeMessage(invoice(), { registry: makeRegistry(), headers: { tenant: 42 as never } })).toThrow(/the "tenant" header to be a non-empty string; got the number 42/);
-    expect(() => encodeMessage(invoice(), { registry: makeRegistry(), now: Number.NaN })).toThrow(/now to be a valid Date/);
+    expect(() => encodeMessage(invoice(), { registry: makeRegistry(), now: Number.NaN })).toThrow(/encodeMessage option "now" must be a valid Date/);
   });
 
   // Issue 11, item 5: "x" sent a header "0": "x", and 42 was ignored.
@@ -160,7 +160,7 @@ describe('encodeMessage', () => {
   ])('refuses headers that are %s with a TypeError naming headers', (_label, headers, shown) => {
     const encode = (): unknown => encodeMessage(invoice(), { registry: makeRegistry(), headers: headers as never });
     expect(encode).toThrow(TypeError);
-    expect(encode).toThrow(`encodeMessage expects headers to be an object of header names to strings, such as { tenant: 'acme' }; got ${shown}.`);
+    expect(encode).toThrow(`encodeMessage option "headers" must be an object of header names to strings, such as { tenant: 'acme' }; got ${shown}.`);
   });
 
   it('takes headers with a null prototype', () => {

@@ -1,3 +1,4 @@
+import { invalidOption, stringOption } from '../check-option.js';
 import { describe, describeThrown, nameOf } from '../describe.js';
 import type { MessageClass } from '../message-router.js';
 import type { Codec } from './codec.js';
@@ -89,6 +90,8 @@ const RESERVED: ReadonlySet<string> = new Set([
   MessageHeader.errorHistory,
 ]);
 
+const OWNER = 'encodeMessage';
+
 /**
  * Turns a command into a message for a transport: its own enumerable fields encoded by the
  * codec as the body, and the envelope in the headers (id, name, version, content type, sent-at,
@@ -108,14 +111,13 @@ export function encodeMessage(command: object, options: EncodeMessageOptions = {
   const messageClass = commandClassOf(command);
   const definition = (options.registry ?? messageRegistry).definitionOf(messageClass);
   const codec = options.codec ?? defaultCodec;
-  const id = options.id ?? newMessageId();
-  if (typeof id !== 'string' || id === '') throw new TypeError(`encodeMessage expects id to be a non-empty string; got ${describe(id)}.`);
+  const id = stringOption(OWNER, 'id', options.id ?? newMessageId(), undefined);
   const sentAtMs = options.now === undefined ? Date.now() : new Date(options.now).getTime();
-  if (Number.isNaN(sentAtMs)) throw new TypeError(`encodeMessage expects now to be a valid Date or epoch milliseconds; got ${describe(options.now)}.`);
+  if (Number.isNaN(sentAtMs)) throw invalidOption(OWNER, 'now', 'a valid Date or epoch milliseconds', options.now);
 
   const given: unknown = options.headers === undefined ? NO_HEADERS : options.headers;
   if (!isHeaderRecord(given)) {
-    throw new TypeError(`encodeMessage expects headers to be an object of header names to strings, such as { tenant: 'acme' }; got ${describe(given)}.`);
+    throw invalidOption(OWNER, 'headers', HEADER_RECORD_RULE, given);
   }
   const headers: Record<string, string> = {};
   for (const key in given) {
@@ -127,7 +129,7 @@ export function encodeMessage(command: object, options: EncodeMessageOptions = {
   }
   const traceparent = options.traceparent ?? given[MessageHeader.traceparent];
   if (traceparent !== undefined && !isTraceparent(headerValue(MessageHeader.traceparent, traceparent))) {
-    throw new TypeError(`encodeMessage expects traceparent in the W3C format 00-<32 hex>-<16 hex>-<2 hex>; got ${describe(traceparent)}.`);
+    throw invalidOption(OWNER, 'traceparent', 'a W3C traceparent 00-<32 hex>-<16 hex>-<2 hex>', traceparent);
   }
   setHeader(headers, MessageHeader.correlationId, options.correlationId ?? given[MessageHeader.correlationId] ?? id);
   setHeader(headers, MessageHeader.causationId, options.causationId ?? given[MessageHeader.causationId]);
@@ -241,9 +243,16 @@ function headerValue(name: string, value: unknown): string {
 }
 
 /**
- * Whether a value can be given as `headers` to send: a plain object (or one with a null
- * prototype), not null, an array, a string or a `Map`, whose keys would not be the headers.
- * Its values are checked one by one as they are copied.
+ * What `headers` must be, in an option error: a plain object (or one with a null prototype),
+ * not null, an array, a string or a `Map`, whose keys would not be the headers. Its values are
+ * checked one by one as they are copied.
+ *
+ * @internal
+ */
+export const HEADER_RECORD_RULE = "an object of header names to strings, such as { tenant: 'acme' }";
+
+/**
+ * Whether a value can be given as `headers` to send: see {@link HEADER_RECORD_RULE}.
  *
  * @internal
  */

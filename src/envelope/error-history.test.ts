@@ -83,8 +83,8 @@ describe('appendErrorHistory', () => {
   });
 
   it('rejects invalid options with TypeErrors naming them', () => {
-    expect(() => appendErrorHistory(base, new Error('x'), { limit: 0 })).toThrow(/appendErrorHistory expects limit to be a positive integer; got the number 0/);
-    expect(() => appendErrorHistory(base, new Error('x'), { now: Number.NaN })).toThrow(/appendErrorHistory expects now to be a valid Date/);
+    expect(() => appendErrorHistory(base, new Error('x'), { limit: 0 })).toThrow(/appendErrorHistory option "limit" must be an integer >= 1; got the number 0/);
+    expect(() => appendErrorHistory(base, new Error('x'), { now: Number.NaN })).toThrow(/appendErrorHistory option "now" must be a valid Date/);
   });
 });
 

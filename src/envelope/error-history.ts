@@ -1,4 +1,5 @@
-import { describe, describeThrown } from '../describe.js';
+import { invalidOption, numberOption } from '../check-option.js';
+import { describeThrown } from '../describe.js';
 import { MessageDecodeError } from './message-decode-error.js';
 import { MessageHeader } from './message-headers.js';
 
@@ -22,6 +23,9 @@ export interface ErrorHistoryOptions {
   readonly now?: Date | number | undefined;
 }
 
+const OWNER = 'appendErrorHistory';
+const INTEGER = { min: 1, integer: true } as const;
+
 /**
  * Returns new headers for retrying a failed message: `attempt` one higher, and the error added
  * to `error-history`, keeping the last `limit` errors. The given headers are not changed.
@@ -33,10 +37,10 @@ export interface ErrorHistoryOptions {
  * await transport.retry(delivery, delayMs, headers);
  */
 export function appendErrorHistory(headers: Readonly<Record<string, string>>, error: unknown, options: ErrorHistoryOptions = {}): Record<string, string> {
-  const limit = positiveInteger('limit', options.limit ?? 10);
-  const maxMessageLength = positiveInteger('maxMessageLength', options.maxMessageLength ?? 500);
+  const limit = numberOption(OWNER, 'limit', options.limit, 10, INTEGER);
+  const maxMessageLength = numberOption(OWNER, 'maxMessageLength', options.maxMessageLength, 500, INTEGER);
   const at = options.now === undefined ? new Date() : new Date(options.now);
-  if (Number.isNaN(at.getTime())) throw new TypeError(`appendErrorHistory expects now to be a valid Date or epoch milliseconds; got ${describe(options.now)}.`);
+  if (Number.isNaN(at.getTime())) throw invalidOption(OWNER, 'now', 'a valid Date or epoch milliseconds', options.now);
 
   const thrown = describeThrown(error);
   // Strings whatever was thrown, so the history written is always one readErrorHistory accepts.
@@ -110,11 +114,4 @@ function cut(text: string, length: number): string {
 function malformed(header: string, value: string, expected: string, cause?: unknown): MessageDecodeError {
   const preview = value.length > 60 ? `${value.slice(0, 60)}…` : value;
   return new MessageDecodeError('undecodable', `The ${header} header must be ${expected}; got ${JSON.stringify(preview)}.`, { cause });
-}
-
-function positiveInteger(option: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new TypeError(`appendErrorHistory expects ${option} to be a positive integer; got ${describe(value)}.`);
-  }
-  return value;
 }

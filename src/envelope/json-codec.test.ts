@@ -261,7 +261,7 @@ describe('JsonCodec limits', () => {
   it('refuses a maxDepth over the cap at construction, naming the option, the cap and the value', () => {
     expect(() => new JsonCodec({ maxDepth: 5000 })).toThrow(TypeError);
     expect(() => new JsonCodec({ maxDepth: 5000 })).toThrow(
-      `JsonCodec expects maxDepth to be an integer from 1 to ${DEPTH_CAP} (deeper nesting would risk overflowing the stack); got the number 5000.`,
+      `JsonCodec option "maxDepth" must be an integer from 1 to ${DEPTH_CAP} (deeper nesting would risk overflowing the stack); got the number 5000.`,
     );
     expect(() => new JsonCodec({ maxDepth: DEPTH_CAP + 1 })).toThrow(TypeError);
     expect(new JsonCodec({ maxDepth: DEPTH_CAP }).maxDepth).toBe(DEPTH_CAP);
@@ -296,8 +296,8 @@ describe('JsonCodec limits', () => {
     ['maxBytes', { maxBytes: '1024' }, 'the string "1024"'],
     ['maxDepth', { maxDepth: -1 }, 'the number -1'],
   ])('rejects an invalid %s with a TypeError naming it', (option, options, received) => {
-    const rule = option === 'maxDepth' ? `an integer from 1 to ${DEPTH_CAP}` : 'a positive integer';
-    expect(() => new JsonCodec(options as never)).toThrow(new TypeError(`JsonCodec expects ${option} to be ${rule}; got ${received}.`));
+    const rule = option === 'maxDepth' ? `an integer from 1 to ${DEPTH_CAP} (deeper nesting would risk overflowing the stack)` : 'an integer >= 1';
+    expect(() => new JsonCodec(options as never)).toThrow(new TypeError(`JsonCodec option "${option}" must be ${rule}; got ${received}.`));
   });
 });
 

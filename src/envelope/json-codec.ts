@@ -1,3 +1,4 @@
+import { numberOption, objectOption } from '../check-option.js';
 import { describe } from '../describe.js';
 import { DecodeError, EncodeError, type Codec } from './codec.js';
 import { isPlainJson, isUntaggedJson } from './json-fast-path.js';
@@ -45,8 +46,8 @@ export interface JsonCodecOptions {
  *   (`forbidden-key`), never partly copied: such a body is either an attack or was not written
  *   by this codec, and a dead letter is the place to look at it.
  *
- * @throws {TypeError} from the constructor when an option is not a positive integer, or
- * `maxDepth` is over 500.
+ * @throws {TypeError} from the constructor when `options` is not an object, an option is not
+ * an integer >= 1, or `maxDepth` is over 500.
  * @example
  * const codec = new JsonCodec({ maxBytes: 256 * 1024 });
  * const bytes = codec.encode({ at: new Date(), tags: new Set(['a']) });
@@ -67,8 +68,9 @@ export class JsonCodec implements Codec {
   #poolUsed = 0;
 
   constructor(options: JsonCodecOptions = {}) {
-    this.maxBytes = positiveInteger('maxBytes', options.maxBytes ?? 1_048_576);
-    this.maxDepth = positiveInteger('maxDepth', options.maxDepth ?? 64, MAX_DEPTH_CAP);
+    const checked = objectOption('JsonCodec', 'options', options);
+    this.maxBytes = numberOption('JsonCodec', 'maxBytes', checked['maxBytes'], 1_048_576, { min: 1, integer: true });
+    this.maxDepth = numberOption('JsonCodec', 'maxDepth', checked['maxDepth'], 64, { min: 1, max: MAX_DEPTH_CAP, integer: true, note: 'deeper nesting would risk overflowing the stack' });
   }
 
   /**
@@ -145,14 +147,3 @@ const POOL_BYTES = 64 * 1024;
  * (json-codec.test.ts), where nested maps overflow from about 1,350 levels.
  */
 const MAX_DEPTH_CAP = 500;
-
-function positiveInteger(option: string, value: unknown, cap?: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    const rule = cap === undefined ? 'a positive integer' : `an integer from 1 to ${cap}`;
-    throw new TypeError(`JsonCodec expects ${option} to be ${rule}; got ${describe(value)}.`);
-  }
-  if (cap !== undefined && value > cap) {
-    throw new TypeError(`JsonCodec expects ${option} to be an integer from 1 to ${cap} (deeper nesting would risk overflowing the stack); got ${describe(value)}.`);
-  }
-  return value;
-}

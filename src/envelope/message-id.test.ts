@@ -71,6 +71,6 @@ describe('createMessageIdGenerator', () => {
   });
 
   it('rejects a clock that is not a function with a TypeError', () => {
-    expect(() => createMessageIdGenerator(42 as never)).toThrow(/createMessageIdGenerator expects clock to be a function.*got number/);
+    expect(() => createMessageIdGenerator(42 as never)).toThrow(/createMessageIdGenerator expects clock to be a function.*got the number 42/);
   });
 });

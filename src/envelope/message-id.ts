@@ -1,3 +1,5 @@
+import { describe } from '../describe.js';
+
 /** Bits of the per-millisecond counter: the 12 `rand_a` bits plus the top 30 bits of `rand_b`. */
 const COUNTER_BITS = 42;
 const COUNTER_LIMIT = 2 ** COUNTER_BITS;
@@ -24,7 +26,7 @@ const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(
  */
 export function createMessageIdGenerator(clock: () => number = Date.now): () => string {
   if (typeof clock !== 'function') {
-    throw new TypeError(`createMessageIdGenerator expects clock to be a function returning epoch milliseconds; got ${typeof clock}.`);
+    throw new TypeError(`createMessageIdGenerator expects clock to be a function returning epoch milliseconds; got ${describe(clock)}.`);
   }
   // Random words are drawn in batches: one getRandomValues call per POOL_IDS ids.
   const pool = new Uint32Array(POOL_IDS * 3);

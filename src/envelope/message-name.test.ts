@@ -36,8 +36,8 @@ describe('messageName', () => {
 
   it('checks the name and options when called, before decorating anything', () => {
     expect(() => messageName('bad name')).toThrow(/@messageName expects a message name.*got the string "bad name"/);
-    expect(() => messageName('ok', { version: -1 })).toThrow(/@messageName expects version to be a positive integer; got the number -1/);
-    expect(() => messageName('ok', { schema: {} as never })).toThrow(/@messageName expects schema to be a Standard Schema/);
+    expect(() => messageName('ok', { version: -1 })).toThrow(/@messageName option "version" must be an integer >= 1; got the number -1/);
+    expect(() => messageName('ok', { schema: {} as never })).toThrow(/@messageName option "schema" must be a Standard Schema/);
   });
 
   it('refuses to decorate a method or a non-class, naming what it was applied to', () => {

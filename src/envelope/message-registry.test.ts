@@ -130,7 +130,7 @@ describe('MessageRegistry', () => {
     ['a string', '2'],
     ['NaN', Number.NaN],
   ])('rejects %s as a version with a TypeError', (_label, version) => {
-    expect(() => new MessageRegistry().register(SendInvoice, { name: 'x', version } as never)).toThrow(/register expects version to be a positive integer; got/);
+    expect(() => new MessageRegistry().register(SendInvoice, { name: 'x', version } as never)).toThrow(/register option "version" must be an integer >= 1; got/);
   });
 
   it.each([
@@ -138,7 +138,7 @@ describe('MessageRegistry', () => {
     ['a ~standard without validate', { '~standard': { version: 1 } }],
     ['a function', () => true],
   ])('rejects %s as a schema with a TypeError', (_label, schema) => {
-    expect(() => new MessageRegistry().register(SendInvoice, { name: 'x', schema } as never)).toThrow(/register expects schema to be a Standard Schema.*got/);
+    expect(() => new MessageRegistry().register(SendInvoice, { name: 'x', schema } as never)).toThrow(/register option "schema" must be a Standard Schema.*got/);
   });
 
   it('accepts a Standard Schema that is a function (as arktype makes them)', () => {

@@ -1,4 +1,5 @@
 import type { StandardSchema } from './standard-schema.js';
+import { invalidOption, numberOption } from '../check-option.js';
 import { describe, isClass } from '../describe.js';
 import type { MessageClass } from '../message-router.js';
 import { DuplicateMessageNameError, MissingMessageNameError } from './message-name-errors.js';
@@ -141,18 +142,12 @@ export function checkMessageName(caller: string, name: unknown, options: Message
     );
   }
   if (options !== undefined && (typeof options !== 'object' || (options as unknown) === null)) {
-    throw new TypeError(`${caller} expects its options to be an object { version?, schema? }; got ${describe(options)}.`);
+    throw invalidOption(caller, 'options', 'an object { version?, schema? }', options);
   }
-  const version = options?.version ?? 1;
-  if (!Number.isSafeInteger(version) || version < 1) {
-    throw new TypeError(`${caller} expects version to be a positive integer; got ${describe(version)}.`);
-  }
+  const version = numberOption(caller, 'version', options?.version, 1, { min: 1, integer: true });
   const schema = options?.schema;
   if (schema !== undefined && !isStandardSchema(schema)) {
-    throw new TypeError(
-      `${caller} expects schema to be a Standard Schema (an object with '~standard'.validate, such as a zod 4, valibot or arktype schema); ` +
-        `got ${describe(schema)}.`,
-    );
+    throw invalidOption(caller, 'schema', "a Standard Schema (an object with '~standard'.validate, such as a zod 4, valibot or arktype schema)", schema);
   }
   return { name, version, schema };
 }
