@@ -1,3 +1,5 @@
+import { describe } from '../describe.js';
+
 /**
  * What a sender needs to know about the message being handled right now, so that a command
  * sent from inside its handler inherits the correlation id, names it as its cause and continues
@@ -56,7 +58,7 @@ export function messageContextReaderExists(): boolean {
  */
 export function setMessageContextProvider(next: MessageContextProvider | undefined): void {
   if (next !== undefined && typeof next !== 'function') {
-    throw new TypeError(`setMessageContextProvider expects a function () => MessageContext | undefined, or undefined; got ${typeof next}.`);
+    throw new TypeError(`setMessageContextProvider expects a function () => MessageContext | undefined, or undefined; got ${describe(next)}.`);
   }
   provider = next ?? none;
 }

@@ -1,8 +1,9 @@
+import { invalidOption, numberOption } from '../check-option.js';
 import { describe } from '../describe.js';
 import type { MessageClass } from '../message-router.js';
 import type { Codec } from '../envelope/codec.js';
 import { checkCodingOptions } from '../envelope/check-coding-options.js';
-import { encodeMessage, isHeaderRecord } from '../envelope/envelope.js';
+import { encodeMessage, HEADER_RECORD_RULE, isHeaderRecord } from '../envelope/envelope.js';
 import { currentMessageContext, registerMessageContextReader } from './message-context.js';
 import { MessageHeader } from '../envelope/message-headers.js';
 import type { MessageRegistry } from '../envelope/message-registry.js';
@@ -55,7 +56,7 @@ export class Sender<const Routes extends readonly TransportRoute[] = readonly Tr
    */
   constructor(options: SenderOptions<Routes>) {
     if (typeof options !== 'object' || (options as unknown) === null) {
-      throw new TypeError(`Sender expects options { routes, registry?, codec? }; got ${describe(options)}.`);
+      throw invalidOption('Sender', 'options', 'an object { routes, registry?, codec? }', options);
     }
     const { registry, codec } = checkCodingOptions('Sender', options.registry, options.codec);
     this.#routes = buildRouteMap('Sender', options.routes);
@@ -96,7 +97,7 @@ export class Sender<const Routes extends readonly TransportRoute[] = readonly Tr
     if (!Array.isArray(commands)) throw new TypeError(`sendBatch expects an array of commands; got ${describe(commands)}.`);
     const notBefore = dueTime(options);
     if (options.headers !== undefined && !isHeaderRecord(options.headers)) {
-      throw new TypeError(`send option "headers" must be an object of header names to strings, such as { tenant: 'acme' }; got ${describe(options.headers)}.`);
+      throw invalidOption('send', 'headers', HEADER_RECORD_RULE, options.headers);
     }
     const groups = new Map<Transport, { message: OutgoingMessage; index: number }[]>();
     commands.forEach((command: object, index) => {
@@ -143,15 +144,13 @@ function dueTime(options: SendOptions): number | undefined {
     throw new TypeError('send takes either "delayMs" or "notBefore", not both; pick one.');
   }
   if (delayMs !== undefined) {
-    if (typeof delayMs !== 'number' || !Number.isFinite(delayMs) || delayMs < 0) {
-      throw new TypeError(`send option "delayMs" must be a finite number >= 0; got ${describe(delayMs)}.`);
-    }
+    numberOption('send', 'delayMs', delayMs, undefined, { min: 0 });
     return delayMs === 0 ? undefined : Date.now() + delayMs;
   }
   if (notBefore === undefined) return undefined;
   const at = notBefore instanceof Date ? notBefore.getTime() : notBefore;
   if (typeof at !== 'number' || !Number.isFinite(at)) {
-    throw new TypeError(`send option "notBefore" must be a valid Date or epoch milliseconds; got ${describe(notBefore)}.`);
+    throw invalidOption('send', 'notBefore', 'a valid Date or epoch milliseconds', notBefore);
   }
   return at;
 }

@@ -1,4 +1,5 @@
 import type { ResultOf } from '../command.js';
+import { invalidOption } from '../check-option.js';
 import { describe, isClass, nameOf } from '../describe.js';
 import type { MessageClass } from '../message-router.js';
 import type { Transport } from '../transport/transport.js';
@@ -41,7 +42,7 @@ export type CheckedRoutes<Routes extends readonly TransportRoute[]> = { readonly
  */
 export function buildRouteMap(owner: string, routes: unknown): Map<MessageClass, Transport> {
   if (!Array.isArray(routes)) {
-    throw new TypeError(`${owner} option "routes" must be an array of [CommandClass, transport] pairs; got ${describe(routes)}.`);
+    throw invalidOption(owner, 'routes', 'an array of [CommandClass, transport] pairs', routes);
   }
   const map = new Map<MessageClass, Transport>();
   routes.forEach((route: unknown, index) => {
