@@ -1,4 +1,5 @@
 import type * as Pg from 'pg';
+import { lazyClient } from '../client-loader.js';
 import { PostgresDriverMissingError } from './errors.js';
 
 /** A row as the driver returns it: column name to value. */
@@ -50,20 +51,15 @@ export interface ListenSession {
 
 type PgModule = Pick<typeof Pg, 'Pool' | 'Client'>;
 
-let loading: Promise<PgModule> | undefined;
-
 /** Loads `pg` once, on first use, so that the package is needed only by those who use this transport. */
-function loadPg(): Promise<PgModule> {
-  loading ??= import('pg').then(
+const loadPg = lazyClient<PgModule>(
+  async () => {
+    const module = await import('pg');
     // pg is CommonJS: Node puts its exports on `default`; bundlers may not.
-    (module) => (module as { readonly default?: PgModule | undefined }).default ?? module,
-    (error: unknown) => {
-      loading = undefined;
-      throw new PostgresDriverMissingError(error);
-    },
-  );
-  return loading;
-}
+    return (module as { readonly default?: PgModule | undefined }).default ?? module;
+  },
+  (cause) => new PostgresDriverMissingError(cause),
+);
 
 /**
  * The only place that talks to `pg`: a pool (made lazily, or the one given) that runs

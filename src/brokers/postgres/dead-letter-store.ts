@@ -1,3 +1,4 @@
+import { describe } from '../../describe.js';
 import { deadLetterLimit } from '../../transport/dead-letter-limit.js';
 import type { DeadLetter, DeadLetterStore } from '../../transport/transport.js';
 import type { Row, Statement } from './connection.js';
@@ -44,7 +45,7 @@ export class PostgresDeadLetterStore implements DeadLetterStore {
 
   /** One dead letter by message id, or `undefined`. */
   async get(id: string): Promise<DeadLetter | undefined> {
-    if (typeof id !== 'string') throw new TypeError(`${this.#owner} deadLetters.get() takes a message id, a string; got ${typeof id}.`);
+    if (typeof id !== 'string') throw new TypeError(`${this.#owner} deadLetters.get() takes a message id, a string; got ${describe(id)}.`);
     const { rows } = await this.#run('get a dead letter', { text: this.#queries.getDeadLetter, values: [this.#queue, id] });
     return rows[0] === undefined ? undefined : toDeadLetter(rows[0]);
   }
@@ -67,7 +68,7 @@ export class PostgresDeadLetterStore implements DeadLetterStore {
 function idList(owner: string, call: string, ids: readonly string[] | undefined): string[] | null {
   if (ids === undefined) return null;
   if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) {
-    throw new TypeError(`${owner} deadLetters.${call}() takes an array of message ids, or nothing for all; got ${typeof ids}.`);
+    throw new TypeError(`${owner} deadLetters.${call}() takes an array of message ids, or nothing for all; got ${describe(ids)}.`);
   }
   return [...ids];
 }

@@ -1,6 +1,8 @@
 import type { DispatchContext } from '../../context.js';
 import type { PostgresClient } from './connection.js';
-import { identifierOption, shown } from './options.js';
+import { numberRuleText, stringOption } from '../../check-option.js';
+import { describe } from '../../describe.js';
+import { TABLE_NAME_RULE } from './options.js';
 
 /** Options of {@link PostgresInbox}. */
 export interface PostgresInboxOptions {
@@ -71,8 +73,8 @@ export class PostgresInbox {
 
   /** @throws {TypeError} when a name is not letters, digits and underscores. */
   constructor(options: PostgresInboxOptions = {}) {
-    this.#schema = identifierOption('PostgresInbox', 'schema', options.schema, 'public');
-    this.#bare = identifierOption('PostgresInbox', 'table', options.table, 'troopy_inbox');
+    this.#schema = stringOption('PostgresInbox', 'schema', options.schema, 'public', TABLE_NAME_RULE);
+    this.#bare = stringOption('PostgresInbox', 'table', options.table, 'troopy_inbox', TABLE_NAME_RULE);
     this.table = `"${this.#schema}"."${this.#bare}"`;
     this.#insert = `INSERT INTO ${this.table} (handler, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`;
     this.#prune = `DELETE FROM ${this.table} WHERE handled_at < now() - $1 * interval '1 millisecond'`;
@@ -111,14 +113,14 @@ CREATE INDEX IF NOT EXISTS "${this.#bare}_handled_idx" ON ${this.table} (handled
    */
   async once(client: PostgresClient, handler: string, message: string | DispatchContext | undefined, fn: () => unknown): Promise<boolean> {
     checkClient('once', client);
-    if (typeof handler !== 'string' || handler === '') throw new TypeError(`inbox.once() needs a handler name, a non-empty string; got ${shown(handler)}.`);
+    if (typeof handler !== 'string' || handler === '') throw new TypeError(`inbox.once() needs a handler name, a non-empty string; got ${describe(handler)}.`);
     const messageId = typeof message === 'string' ? message : message?.messageId;
     if (typeof messageId !== 'string' || messageId === '') {
       throw new TypeError(
-        `inbox.once("${handler}") needs the message id: pass the handler's context (set by the worker) or the id itself; got ${shown(message)}.`,
+        `inbox.once("${handler}") needs the message id: pass the handler's context (set by the worker) or the id itself; got ${describe(message)}.`,
       );
     }
-    if (typeof fn !== 'function') throw new TypeError(`inbox.once("${handler}") takes a function to run once; got ${shown(fn)}.`);
+    if (typeof fn !== 'function') throw new TypeError(`inbox.once("${handler}") takes a function to run once; got ${describe(fn)}.`);
     const status = (client as { getTransactionStatus?: (() => string | null) | undefined }).getTransactionStatus?.();
     if (status === 'I') throw new InboxTransactionError(handler, messageId);
     const { rowCount } = await client.query(this.#insert, [handler, messageId]);
@@ -131,7 +133,7 @@ CREATE INDEX IF NOT EXISTS "${this.#bare}_handled_idx" ON ${this.table} (handled
   async prune(client: PostgresClient, olderThanMs: number): Promise<number> {
     checkClient('prune', client);
     if (!Number.isFinite(olderThanMs) || olderThanMs < 0) {
-      throw new TypeError(`inbox.prune() takes "olderThanMs", a finite number >= 0; got ${shown(olderThanMs)}.`);
+      throw new TypeError(`inbox.prune() takes "olderThanMs", ${numberRuleText({ min: 0 })}; got ${describe(olderThanMs)}.`);
     }
     const { rowCount } = await client.query(this.#prune, [olderThanMs]);
     return rowCount ?? 0;
@@ -140,6 +142,6 @@ CREATE INDEX IF NOT EXISTS "${this.#bare}_handled_idx" ON ${this.table} (handled
 
 function checkClient(call: string, client: unknown): void {
   if (typeof client !== 'object' || client === null || typeof (client as Partial<PostgresClient>).query !== 'function') {
-    throw new TypeError(`inbox.${call}() takes a pg client or pool (an object with a query method); got ${shown(client)}.`);
+    throw new TypeError(`inbox.${call}() takes a pg client or pool (an object with a query method); got ${describe(client)}.`);
   }
 }

@@ -1,3 +1,4 @@
+import { backoffDelay } from '../../transport/backoff.js';
 import type { ListenSession, PostgresConnection } from './connection.js';
 
 const FIRST_RETRY_MS = 100;
@@ -6,8 +7,8 @@ const MAX_RETRY_MS = 5_000;
 /**
  * Keeps one LISTEN connection open while the transport is used for receiving, and calls
  * `wake` for each NOTIFY of its queue, and once each time the LISTEN takes effect (a NOTIFY
- * may have been missed before it). When the connection drops, it reconnects with capped
- * backoff.
+ * may have been missed before it). When the connection drops, it reconnects with the shared
+ * backoff (capped exponential, full jitter).
  *
  * It is only a shortcut: receives poll the table anyway, so nothing is lost while it is down.
  */
@@ -75,7 +76,7 @@ export class NotifyListener {
   #retryLater(): void {
     if (this.#closed) return;
     this.#failures++;
-    const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.min(this.#failures - 1, 10));
+    const delay = backoffDelay(this.#failures, { baseMs: FIRST_RETRY_MS, capMs: MAX_RETRY_MS });
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.ensure();

@@ -1,3 +1,4 @@
+import type { StringRule } from '../../check-option.js';
 import type { PostgresPool } from './connection.js';
 
 /** Where the tables live, shared by {@link PostgresTransportOptions} and `postgresSchemaSql`. */
@@ -110,42 +111,10 @@ export interface PostgresTransportOptions extends PostgresTableOptions {
 
 /** The longest identifier PostgreSQL keeps, less room for the index-name suffixes. */
 const MAX_TABLE_NAME = 50;
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Checks a schema or table name: letters, digits and underscores, not starting with a digit. */
-export function identifierOption(owner: string, option: string, value: unknown, fallback: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !IDENTIFIER.test(value) || value.length > MAX_TABLE_NAME) {
-    throw new TypeError(
-      `${owner} option "${option}" must be a name of letters, digits and underscores, not starting with a digit, at most ${MAX_TABLE_NAME} characters; got ${shown(value)}.`,
-    );
-  }
-  return value;
-}
-
-/** Checks a number option against its minimum. */
-export function numberOption(owner: string, option: string, value: unknown, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new TypeError(`${owner} option "${option}" must be a finite number >= ${min}; got ${shown(value)}.`);
-  }
-  return value;
-}
-
-/** Checks a non-empty string option of at most `max` characters. */
-export function stringOption(owner: string, option: string, value: unknown, fallback: string, max = 200): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value === '' || value.length > max) {
-    throw new TypeError(`${owner} option "${option}" must be a non-empty string of at most ${max} characters; got ${shown(value)}.`);
-  }
-  return value;
-}
-
-/** A value in a few words for an error message. */
-export function shown(value: unknown): string {
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}`;
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${typeof value} ${String(value)}`;
-  return typeof value;
-}
+/** The rule of a schema or table name, for the shared `stringOption`: safe to quote into SQL. */
+export const TABLE_NAME_RULE: StringRule = {
+  pattern: /^[A-Za-z_][A-Za-z0-9_]*$/,
+  maxLength: MAX_TABLE_NAME,
+  rule: `a name of letters, digits and underscores, not starting with a digit, at most ${MAX_TABLE_NAME} characters`,
+};

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { describe } from '../../describe.js';
 import type { PostgresClient } from './connection.js';
 
 const storage = new AsyncLocalStorage<PostgresClient>();
@@ -39,9 +40,9 @@ const storage = new AsyncLocalStorage<PostgresClient>();
  */
 export function withOutbox<T>(client: PostgresClient, fn: () => T): T {
   if (typeof client !== 'object' || client === null || typeof (client as Partial<PostgresClient>).query !== 'function') {
-    throw new TypeError(`withOutbox expects a pg client (an object with a query method) as its first argument; got ${client === null ? 'null' : typeof client}.`);
+    throw new TypeError(`withOutbox expects a pg client (an object with a query method) as its first argument; got ${describe(client)}.`);
   }
-  if (typeof fn !== 'function') throw new TypeError(`withOutbox expects a function as its second argument; got ${typeof fn}.`);
+  if (typeof fn !== 'function') throw new TypeError(`withOutbox expects a function as its second argument; got ${describe(fn)}.`);
   return storage.run(client, fn);
 }
 

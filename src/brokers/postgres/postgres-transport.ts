@@ -1,4 +1,4 @@
-import { TransportClosedError } from '../../transport/transport-errors.js';
+import { ClosedGuard } from '../../transport/closed-guard.js';
 import type { DeadLetterReason, Delivery, OutgoingMessage, ReceiveOptions, Transport, TransportHealth } from '../../transport/transport.js';
 import { PostgresConnection, type PostgresClient } from './connection.js';
 import { PostgresDeadLetterStore } from './dead-letter-store.js';
@@ -60,15 +60,15 @@ export class PostgresTransport implements Transport {
   readonly #wakeUps = new WakeUps();
   readonly #listener: NotifyListener | undefined;
   readonly #notifier: NotifyThrottle | undefined;
+  readonly #guard: ClosedGuard;
   #setup: Promise<void> | undefined;
-  #closed = false;
-  #closing: Promise<void> | undefined;
 
   /** @throws {TypeError} naming the option, the rule and the value received. */
   constructor(options: PostgresTransportOptions = {}) {
     const resolved = resolvePostgresOptions(options);
     const { name, queue, tables } = resolved;
     this.name = name;
+    this.#guard = new ClosedGuard(name);
     this.queue = queue;
     this.#tables = tables;
     const queries = buildQueries(tables, resolved.durableLeases);
@@ -103,7 +103,7 @@ export class PostgresTransport implements Transport {
       listener: this.#listener,
       pollIntervalMs: resolved.pollIntervalMs,
       settleRetryMs: resolved.settleRetryMs,
-      closed: () => this.#closed,
+      closed: () => this.#guard.closing,
       woken,
     });
     this.deadLetters = new PostgresDeadLetterStore(name, queue, queries, (operation, statement) => runner.run(operation, statement), woken);
@@ -114,8 +114,8 @@ export class PostgresTransport implements Transport {
    * under an advisory lock so that processes starting together do not race. Leaves rows and
    * leases alone.
    */
-  setup(): Promise<void> {
-    if (this.#closed) return Promise.reject(new TransportClosedError(this.name, 'set up'));
+  async setup(): Promise<void> {
+    this.#guard.check('set up');
     const text = `SELECT pg_advisory_xact_lock(7384021, hashtext('${this.#tables.messages}'));\n${postgresSchemaSql(this.#tables)}`;
     this.#setup ??= this.#runner.run('set up', { text, values: [] }).then(
       () => undefined,
@@ -138,7 +138,7 @@ export class PostgresTransport implements Transport {
   async send(messages: readonly OutgoingMessage[]): Promise<void> {
     const outbox = currentOutboxClient();
     if (outbox !== undefined) return this.sendWith(outbox, messages);
-    this.#checkOpen('send');
+    this.#guard.check('send');
     return this.#sender.send(messages);
   }
 
@@ -152,7 +152,7 @@ export class PostgresTransport implements Transport {
    * @throws {TypeError} for a malformed message or client (nothing is sent).
    */
   async sendWith(client: PostgresClient, messages: readonly OutgoingMessage[]): Promise<void> {
-    this.#checkOpen('send');
+    this.#guard.check('send');
     return this.#sender.sendWith(client, messages);
   }
 
@@ -163,7 +163,7 @@ export class PostgresTransport implements Transport {
 
   /** Deletes the message, if this delivery still holds its lease. Concurrent acks share one DELETE. */
   async ack(delivery: Delivery): Promise<void> {
-    this.#checkOpen('ack');
+    this.#guard.check('ack');
     return this.#receiver.ack(delivery);
   }
 
@@ -172,25 +172,25 @@ export class PostgresTransport implements Transport {
    * count 0. NUL characters in the headers (PostgreSQL cannot store them) become U+FFFD.
    */
   async retry(delivery: Delivery, delayMs: number, headers: Readonly<Record<string, string>>): Promise<void> {
-    this.#checkOpen('retry');
+    this.#guard.check('retry');
     return this.#receiver.retry(delivery, delayMs, headers);
   }
 
   /** Moves the row, with the bytes and the headers it was delivered with (or `headers`), to the dead-letter table in one statement. */
   async deadLetter(delivery: Delivery, reason: DeadLetterReason, headers?: Readonly<Record<string, string>>): Promise<void> {
-    this.#checkOpen('dead-letter');
+    this.#guard.check('dead-letter');
     return this.#receiver.deadLetter(delivery, reason, headers);
   }
 
   /** Moves the lease end to `leaseMs` from now, if this delivery still holds the lease. */
   async extendLease(delivery: Delivery, leaseMs: number): Promise<void> {
-    this.#checkOpen('extend a lease');
+    this.#guard.check('extend a lease');
     return this.#receiver.extendLease(delivery, leaseMs);
   }
 
   /** Clears the lease so the message is due at once, if this delivery still holds it. */
   async release(delivery: Delivery): Promise<void> {
-    this.#checkOpen('release');
+    this.#guard.check('release');
     return this.#receiver.release(delivery);
   }
 
@@ -205,20 +205,14 @@ export class PostgresTransport implements Transport {
    * to call twice.
    */
   close(): Promise<void> {
-    this.#closing ??= this.#close();
-    return this.#closing;
+    return this.#guard.close(() => this.#close());
   }
 
   async #close(): Promise<void> {
-    this.#closed = true;
     this.#wakeUps.close();
     this.#listener?.close();
     this.#notifier?.close();
     await Promise.all([this.#sender.idle(), this.#receiver.idle(), this.#setup?.catch(() => undefined)]);
     await this.#connection.end();
-  }
-
-  #checkOpen(operation: string): void {
-    if (this.#closed) throw new TransportClosedError(this.name, operation);
   }
 }

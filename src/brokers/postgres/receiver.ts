@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { checkDuration, checkOutgoingMessages, checkReceiveOptions } from '../../transport/check-transport-input.js';
+import { describe } from '../../describe.js';
 import type { DeadLetterReason, Delivery, ReceiveOptions } from '../../transport/transport.js';
 import { arrayLiteral } from './array-literal.js';
 import type { Statement } from './connection.js';
@@ -99,7 +100,7 @@ export class PostgresReceiver {
     const { name, queue, queries } = this.#host;
     const { rowId, token } = parseReceipt(name, 'deadLetter', delivery);
     if (typeof reason !== 'object' || reason === null || typeof reason.code !== 'string' || typeof reason.message !== 'string') {
-      throw new TypeError(`${name} deadLetter() takes a reason { code, message } of strings; got ${reason === null ? 'null' : typeof reason}.`);
+      throw new TypeError(`${name} deadLetter() takes a reason { code, message } of strings; got ${describe(reason)}.`);
     }
     if (headers !== undefined) checkOutgoingMessages(name, [{ id: delivery.id, headers, body: new Uint8Array() }]);
     const stored = headers === undefined ? null : JSON.stringify(Object.fromEntries(Object.entries(headers).map(([header, value]) => [replaceNul(header), replaceNul(value)])));

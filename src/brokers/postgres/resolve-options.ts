@@ -1,5 +1,6 @@
-import type { ConnectionSettings } from './connection.js';
-import { numberOption, stringOption, type PostgresTransportOptions } from './options.js';
+import { booleanOption, invalidOption, numberOption, objectOption, stringOption } from '../../check-option.js';
+import type { ConnectionSettings, PostgresPool } from './connection.js';
+import type { PostgresTransportOptions } from './options.js';
 import { resolveTables, type PostgresTables } from './schema.js';
 
 /** {@link PostgresTransportOptions} checked, with every default filled in. */
@@ -23,36 +24,34 @@ const OWNER = 'PostgresTransport';
  * @throws {TypeError} naming the option, the rule and the value received.
  */
 export function resolvePostgresOptions(options: PostgresTransportOptions): ResolvedPostgresOptions {
-  if (typeof options !== 'object' || (options as unknown) === null) {
-    throw new TypeError(`${OWNER} expects an options object; got ${options === null ? 'null' : typeof options}.`);
-  }
-  const queue = stringOption(OWNER, 'queue', options.queue, 'default');
-  const name = stringOption(OWNER, 'name', options.name, `postgres:${queue}`);
-  const { pool, connectionString } = options;
-  if (pool !== undefined && (typeof pool !== 'object' || pool === null || typeof pool.query !== 'function' || typeof pool.connect !== 'function')) {
-    throw new TypeError(`${OWNER} option "pool" must be a pg.Pool (an object with query and connect methods); got ${pool === null ? 'null' : typeof pool}.`);
-  }
+  const given = objectOption(OWNER, 'options', options) as PostgresTransportOptions;
+  const queue = stringOption(OWNER, 'queue', given.queue, 'default', { maxLength: 200 });
+  const name = stringOption(OWNER, 'name', given.name, `postgres:${queue}`, { maxLength: 200 });
+  const { connectionString } = given;
   return {
     queue,
     name,
-    tables: resolveTables(OWNER, options),
+    tables: resolveTables(OWNER, given),
     connection: {
-      pool,
-      connectionString: connectionString === undefined ? undefined : stringOption(OWNER, 'connectionString', connectionString, '', 10_000),
-      maxConnections: numberOption(OWNER, 'maxConnections', options.maxConnections, 10, 1),
-      connectTimeoutMs: numberOption(OWNER, 'connectTimeoutMs', options.connectTimeoutMs, 5_000, 1),
-      queryTimeoutMs: numberOption(OWNER, 'queryTimeoutMs', options.queryTimeoutMs, 30_000, 1),
+      pool: poolOption(given.pool),
+      connectionString: connectionString === undefined ? undefined : stringOption(OWNER, 'connectionString', connectionString, undefined, { maxLength: 10_000, secret: true }),
+      maxConnections: numberOption(OWNER, 'maxConnections', given.maxConnections, 10, { min: 1 }),
+      connectTimeoutMs: numberOption(OWNER, 'connectTimeoutMs', given.connectTimeoutMs, 5_000, { min: 1 }),
+      queryTimeoutMs: numberOption(OWNER, 'queryTimeoutMs', given.queryTimeoutMs, 30_000, { min: 1 }),
     },
-    durableLeases: booleanOption('durableLeases', options.durableLeases, false),
-    pollIntervalMs: numberOption(OWNER, 'pollIntervalMs', options.pollIntervalMs, 250, 1),
-    settleRetryMs: numberOption(OWNER, 'settleRetryMs', options.settleRetryMs, 10_000, 0),
-    notify: booleanOption('notify', options.notify, true),
-    notifyIntervalMs: numberOption(OWNER, 'notifyIntervalMs', options.notifyIntervalMs, 5, 0),
+    durableLeases: booleanOption(OWNER, 'durableLeases', given.durableLeases, false),
+    pollIntervalMs: numberOption(OWNER, 'pollIntervalMs', given.pollIntervalMs, 250, { min: 1 }),
+    settleRetryMs: numberOption(OWNER, 'settleRetryMs', given.settleRetryMs, 10_000, { min: 0 }),
+    notify: booleanOption(OWNER, 'notify', given.notify, true),
+    notifyIntervalMs: numberOption(OWNER, 'notifyIntervalMs', given.notifyIntervalMs, 5, { min: 0 }),
   };
 }
 
-function booleanOption(option: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new TypeError(`${OWNER} option "${option}" must be true or false; got ${typeof value}.`);
-  return value;
+function poolOption(pool: unknown): PostgresPool | undefined {
+  if (pool === undefined) return undefined;
+  const { query, connect } = (typeof pool === 'object' && pool !== null ? pool : {}) as Partial<Record<'query' | 'connect', unknown>>;
+  if (typeof query !== 'function' || typeof connect !== 'function') {
+    throw invalidOption(OWNER, 'pool', 'a pg.Pool (an object with query and connect methods)', pool);
+  }
+  return pool as PostgresPool;
 }

@@ -1,4 +1,5 @@
-import { identifierOption, type PostgresTableOptions } from './options.js';
+import { stringOption } from '../../check-option.js';
+import { TABLE_NAME_RULE, type PostgresTableOptions } from './options.js';
 
 /** The checked names of a transport's tables, bare and quoted. */
 export interface PostgresTables {
@@ -17,9 +18,9 @@ export interface PostgresTables {
  * @throws {TypeError} when a name is not letters, digits and underscores.
  */
 export function resolveTables(owner: string, options: PostgresTableOptions = {}): PostgresTables {
-  const schema = identifierOption(owner, 'schema', options.schema, 'public');
-  const table = identifierOption(owner, 'table', options.table, 'troopy_messages');
-  const deadLetterTable = identifierOption(owner, 'deadLetterTable', options.deadLetterTable, 'troopy_dead_letters');
+  const schema = stringOption(owner, 'schema', options.schema, 'public', TABLE_NAME_RULE);
+  const table = stringOption(owner, 'table', options.table, 'troopy_messages', TABLE_NAME_RULE);
+  const deadLetterTable = stringOption(owner, 'deadLetterTable', options.deadLetterTable, 'troopy_dead_letters', TABLE_NAME_RULE);
   if (table === deadLetterTable) {
     throw new TypeError(`${owner} options "table" and "deadLetterTable" must differ; both are "${table}".`);
   }

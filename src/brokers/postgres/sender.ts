@@ -1,4 +1,5 @@
 import { checkOutgoingMessages } from '../../transport/check-transport-input.js';
+import { describe } from '../../describe.js';
 import type { OutgoingMessage } from '../../transport/transport.js';
 import type { PostgresClient } from './connection.js';
 import { transportError } from './errors.js';
@@ -42,7 +43,7 @@ export class PostgresSender {
   /** Inserts the messages through `client`, in its transaction; resolves once the INSERT ran. */
   async sendWith(client: PostgresClient, messages: readonly OutgoingMessage[]): Promise<void> {
     if (typeof client !== 'object' || client === null || typeof (client as Partial<PostgresClient>).query !== 'function') {
-      throw new TypeError(`${this.#name} sendWith() takes a pg client (an object with a query method) first; got ${client === null ? 'null' : typeof client}.`);
+      throw new TypeError(`${this.#name} sendWith() takes a pg client (an object with a query method) first; got ${describe(client)}.`);
     }
     checkOutgoingMessages(this.#name, messages);
     if (messages.length === 0) return;

@@ -1,3 +1,4 @@
+import { backoffDelay } from '../../transport/backoff.js';
 import { TransportUnavailableError } from '../../transport/transport-errors.js';
 import type { TransportHealth } from '../../transport/transport.js';
 import type { PostgresConnection, Row, Statement } from './connection.js';
@@ -64,8 +65,9 @@ export class StatementRunner {
         await this.run(operation, statement);
         return;
       } catch (error) {
-        const waitMs = Math.min(1_000, 50 * 2 ** failures);
-        if (!(error instanceof TransportUnavailableError) || stopped() || Date.now() + waitMs > giveUpAt) throw error;
+        const waitMs = backoffDelay(failures + 1, { baseMs: 50, capMs: 1_000 });
+        // >=, so that a retryMs of 0 never tries again, even when the jitter draws a wait of 0.
+        if (!(error instanceof TransportUnavailableError) || stopped() || Date.now() + waitMs >= giveUpAt) throw error;
         await new Promise((resolve) => setTimeout(resolve, waitMs));
       }
     }
