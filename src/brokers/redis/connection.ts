@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Redis, RedisOptions } from 'ioredis';
+import { backoffDelay } from '../../transport/backoff.js';
 import { TransportUnavailableError } from '../../transport/transport-errors.js';
 import type { TransportHealth } from '../../transport/transport.js';
+import { lazyClient } from '../client-loader.js';
 import type { ResolvedRedisOptions } from './options.js';
 import { RedisClientMissingError } from './errors.js';
 
@@ -48,25 +50,17 @@ export function evalsha(script: RedisScript, keys: readonly string[], args: read
 
 type RedisConstructor = new (...args: [string, RedisOptions] | [RedisOptions]) => Redis;
 
-let loading: Promise<RedisConstructor> | undefined;
-
 /** Loads ioredis on first use, so that only users of `troopy/redis` need it installed. */
-function loadRedis(): Promise<RedisConstructor> {
-  loading ??= import('ioredis').then(
-    (module) => module.Redis as unknown as RedisConstructor,
-    (error: unknown) => {
-      loading = undefined;
-      throw new RedisClientMissingError(error);
-    },
-  );
-  return loading;
-}
+const loadRedis = lazyClient(async () => (await import('ioredis')).Redis as unknown as RedisConstructor, (cause) => new RedisClientMissingError(cause));
+
+/** The ceiling of the first reconnection's pause, in milliseconds; it doubles up to `maxReconnectDelayMs`. */
+const RECONNECT_BASE_MS = 100;
 
 /**
  * The only place that talks to the Redis client library. It holds two connections: one for
  * sends, acks and scripts, which fails fast while Redis is unreachable (no offline queue), and
  * one for blocking reads, so that a waiting XREADGROUP never delays a send or an ack. Both
- * reconnect by themselves with capped exponential backoff. Replies come back as Buffers.
+ * reconnect by themselves with capped exponential backoff (full jitter). Replies come back as Buffers.
  */
 export class RedisConnection {
   readonly #options: ResolvedRedisOptions;
@@ -200,12 +194,12 @@ export class RedisConnection {
   }
 
   #clientOptions(): RedisOptions {
-    const cap = this.#options.maxReconnectDelayMs;
     return {
       lazyConnect: true,
       protocol: 2,
       connectTimeout: this.#options.connectTimeoutMs,
-      retryStrategy: (attempt) => Math.min(cap, 50 * 2 ** Math.min(attempt, 16)) + Math.floor(Math.random() * 50),
+      // ioredis takes a 0 ms delay as "reconnect at once" and the ceiling doubles on each failure, so no floor is needed.
+      retryStrategy: (attempt) => backoffDelay(attempt, { baseMs: RECONNECT_BASE_MS, capMs: this.#options.maxReconnectDelayMs }),
       connectionName: `troopy:${this.#options.consumer}`,
     };
   }

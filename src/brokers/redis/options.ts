@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { invalidOption, numberOption, objectOption, stringOption } from '../../check-option.js';
 import type { RedisClient } from './connection.js';
 
 /** Options of {@link RedisTransport}. Every key is optional. */
@@ -55,7 +56,8 @@ export interface RedisTransportOptions {
    */
   readonly connectTimeoutMs?: number | undefined;
   /**
-   * The longest pause between two reconnection attempts, in milliseconds (backoff doubles up to it).
+   * The longest pause between two reconnection attempts, in milliseconds: each pause is drawn at
+   * random below a ceiling that starts at 100 ms and doubles up to this.
    * @default 2000
    */
   readonly maxReconnectDelayMs?: number | undefined;
@@ -78,57 +80,46 @@ export interface ResolvedRedisOptions {
 
 const owner = 'RedisTransport';
 
-function text(name: string, value: unknown, fallback: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value === '') {
-    throw new TypeError(`${owner} option "${name}" must be a non-empty string; got ${value === '' ? 'an empty string' : typeof value}.`);
-  }
-  return value;
-}
-
-function milliseconds(name: string, value: unknown, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new TypeError(`${owner} option "${name}" must be an integer >= ${min} (milliseconds); got ${typeof value === 'number' ? value : typeof value}.`);
-  }
-  return value;
-}
+/** The rule of every duration option: a whole number of milliseconds, at least 1. */
+const MILLISECONDS = { min: 1, integer: true, note: 'milliseconds' } as const;
 
 /**
  * Checks the options and applies the defaults.
  *
  * @throws {TypeError} naming the option, the rule and the value received.
  */
-export function resolveRedisOptions(options: RedisTransportOptions): ResolvedRedisOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${owner} options must be an object; got ${typeof options}.`);
+export function resolveRedisOptions(given: RedisTransportOptions): ResolvedRedisOptions {
+  const options = objectOption(owner, 'options', given) as RedisTransportOptions;
   if (options.url !== undefined && options.client !== undefined) {
     throw new TypeError(`${owner} options "url" and "client" exclude each other; give one of them.`);
   }
-  const url = options.url === undefined ? undefined : text('url', options.url, '');
-  if (url !== undefined && !/^rediss?:\/\//.test(url)) {
-    throw new TypeError(`${owner} option "url" must start with redis:// or rediss://; got a string starting with ${JSON.stringify(url.slice(0, 8))}.`);
-  }
-  const client: unknown = options.client;
-  if (client !== undefined && (typeof client !== 'object' || client === null || typeof (client as { duplicate?: unknown }).duplicate !== 'function')) {
-    throw new TypeError(`${owner} option "client" must be an ioredis client (new Redis(...)); got ${typeof client}.`);
-  }
-  if ((client as { options?: { replyMapping?: unknown } | undefined } | undefined)?.options?.replyMapping === 'resp3') {
-    throw new TypeError(`${owner} option "client" must use the default reply mapping; got a client with replyMapping 'resp3'. Pass a client without it.`);
-  }
-  const stream = text('stream', options.stream, 'troopy:commands');
-  const deadLetterStream = text('deadLetterStream', options.deadLetterStream, `${stream}:dead`);
+  const url = options.url === undefined ? undefined : stringOption(owner, 'url', options.url, undefined, { pattern: /^rediss?:\/\//, rule: 'a redis:// or rediss:// URL', secret: true });
+  const stream = stringOption(owner, 'stream', options.stream, 'troopy:commands');
+  const deadLetterStream = stringOption(owner, 'deadLetterStream', options.deadLetterStream, `${stream}:dead`);
   const random = Math.random().toString(36).slice(2, 10);
   return {
     url,
-    client: options.client,
+    client: clientOption(options.client),
     stream,
-    group: text('group', options.group, 'troopy'),
-    consumer: text('consumer', options.consumer, `${hostname()}-${process.pid}-${random}`),
+    group: stringOption(owner, 'group', options.group, 'troopy'),
+    consumer: stringOption(owner, 'consumer', options.consumer, `${hostname()}-${process.pid}-${random}`),
     deadLetterStream,
     deadLetterIndex: `${deadLetterStream}:index`,
-    delayedKey: text('delayedKey', options.delayedKey, `${stream}:delayed`),
-    blockMs: milliseconds('blockMs', options.blockMs, 1_000, 1),
-    connectTimeoutMs: milliseconds('connectTimeoutMs', options.connectTimeoutMs, 3_000, 1),
-    maxReconnectDelayMs: milliseconds('maxReconnectDelayMs', options.maxReconnectDelayMs, 2_000, 1),
+    delayedKey: stringOption(owner, 'delayedKey', options.delayedKey, `${stream}:delayed`),
+    blockMs: numberOption(owner, 'blockMs', options.blockMs, 1_000, MILLISECONDS),
+    connectTimeoutMs: numberOption(owner, 'connectTimeoutMs', options.connectTimeoutMs, 3_000, MILLISECONDS),
+    maxReconnectDelayMs: numberOption(owner, 'maxReconnectDelayMs', options.maxReconnectDelayMs, 2_000, MILLISECONDS),
   };
+}
+
+/** The `client` option: an ioredis client (it has `duplicate()`) with the default reply mapping, or `undefined`. */
+function clientOption(client: unknown): RedisClient | undefined {
+  if (client === undefined) return undefined;
+  if (typeof client !== 'object' || client === null || typeof (client as { duplicate?: unknown }).duplicate !== 'function') {
+    throw invalidOption(owner, 'client', 'an ioredis client (new Redis(...))', client);
+  }
+  if ((client as { options?: { replyMapping?: unknown } | undefined }).options?.replyMapping === 'resp3') {
+    throw new TypeError(`${owner} option "client" must use the default reply mapping; got a client with replyMapping "resp3". Pass a client without it.`);
+  }
+  return client as RedisClient;
 }

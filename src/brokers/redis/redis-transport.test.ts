@@ -328,7 +328,7 @@ describe('RedisTransport without Redis', () => {
   });
 
   it('names the option in TypeErrors', () => {
-    expect(() => new RedisTransport({ blockMs: 0 })).toThrow('RedisTransport option "blockMs" must be an integer >= 1 (milliseconds); got 0.');
+    expect(() => new RedisTransport({ blockMs: 0 })).toThrow('RedisTransport option "blockMs" must be an integer >= 1 (milliseconds); got the number 0.');
     expect(() => new RedisTransport({ stream: '' })).toThrow('option "stream"');
     expect(() => new RedisTransport({ url: 'http://x' })).toThrow('option "url"');
     expect(() => new RedisTransport({ url: 'redis://x', client: {} as never })).toThrow('"url" and "client"');

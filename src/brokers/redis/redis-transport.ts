@@ -1,4 +1,5 @@
 import { checkDuration, checkOutgoingMessages, checkReceiveOptions } from '../../transport/check-transport-input.js';
+import { ClosedGuard } from '../../transport/closed-guard.js';
 import { TransportClosedError } from '../../transport/transport-errors.js';
 import type { DeadLetterReason, Delivery, OutgoingMessage, ReceiveOptions, Transport, TransportHealth } from '../../transport/transport.js';
 import { RedisConnection } from './connection.js';
@@ -46,13 +47,14 @@ export class RedisTransport implements Transport {
   readonly #sender: RedisSender;
   readonly #receiver: RedisReceiver;
   readonly #outcomes: RedisOutcomes;
-  #closing: Promise<void> | undefined;
+  readonly #guard: ClosedGuard;
 
   /** @throws {TypeError} naming the option, for an invalid option. */
   constructor(options: RedisTransportOptions = {}) {
     this.#options = resolveRedisOptions(options);
     this.name = `redis:${this.#options.stream}`;
     this.consumer = this.#options.consumer;
+    this.#guard = new ClosedGuard(this.name);
     this.#connection = new RedisConnection(this.#options, this.name);
     const delayed = new RedisDelayedMessages(this.#connection, this.#options.delayedKey, this.#options.stream);
     this.#sender = new RedisSender(this.#connection, this.#options.stream, delayed);
@@ -63,7 +65,7 @@ export class RedisTransport implements Transport {
 
   /** Creates the stream and the consumer group (reading from the start) unless they exist. */
   async setup(): Promise<void> {
-    this.#open('set up');
+    this.#guard.check('set up');
     const { stream, group } = this.#options;
     try {
       await this.#connection.call('set up', ['XGROUP', 'CREATE', stream, group, '0', 'MKSTREAM']);
@@ -73,42 +75,42 @@ export class RedisTransport implements Transport {
   }
 
   async send(messages: readonly OutgoingMessage[]): Promise<void> {
-    this.#open('send');
+    this.#guard.check('send');
     checkOutgoingMessages(this.name, messages);
     await this.#sender.send(messages);
   }
 
   async receive(options: ReceiveOptions): Promise<Delivery[]> {
     checkReceiveOptions(this.name, options);
-    if (this.#closing !== undefined) return [];
+    if (this.#guard.closing) return [];
     return this.#receiver.receive(options, () => this.setup());
   }
 
   ack(delivery: Delivery): Promise<void> {
-    // Not async: one promise per ack, the one settled when its coalesced script call answers.
-    if (this.#closing !== undefined) return Promise.reject(new TransportClosedError(this.name, 'ack'));
+    // Not async: one promise per ack, the one settled when its coalesced XACK answers; so a closed transport rejects here.
+    if (this.#guard.closing) return Promise.reject(new TransportClosedError(this.name, 'ack'));
     return this.#outcomes.ack(delivery);
   }
 
   async retry(delivery: Delivery, delayMs: number, headers: Readonly<Record<string, string>>): Promise<void> {
-    this.#open('retry');
+    this.#guard.check('retry');
     checkDuration(this.name, 'retry', 'delayMs', delayMs, 0);
     await this.#outcomes.retry(delivery, delayMs, headers);
   }
 
   async deadLetter(delivery: Delivery, reason: DeadLetterReason, headers?: Readonly<Record<string, string>>): Promise<void> {
-    this.#open('dead-letter');
+    this.#guard.check('dead-letter');
     await this.#outcomes.deadLetter(delivery, reason, headers);
   }
 
   async extendLease(delivery: Delivery, leaseMs: number): Promise<void> {
-    this.#open('extend a lease');
+    this.#guard.check('extend a lease');
     checkDuration(this.name, 'extendLease', 'leaseMs', leaseMs, 1);
     await this.#outcomes.extendLease(delivery, leaseMs, RedisDelivery.leaseOf(delivery));
   }
 
   async release(delivery: Delivery): Promise<void> {
-    this.#open('release');
+    this.#guard.check('release');
     await this.#outcomes.release(delivery);
   }
 
@@ -118,15 +120,10 @@ export class RedisTransport implements Transport {
 
   /** Ends pending receives, leaves the group if this consumer holds nothing, closes the connections. */
   close(): Promise<void> {
-    this.#closing ??= (async () => {
+    return this.#guard.close(async () => {
       this.#outcomes.close();
       await this.#receiver.close();
       await this.#connection.close();
-    })();
-    return this.#closing;
-  }
-
-  #open(operation: string): void {
-    if (this.#closing !== undefined) throw new TransportClosedError(this.name, operation);
+    });
   }
 }
