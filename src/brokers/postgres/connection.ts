@@ -13,6 +13,11 @@ export interface PostgresClient {
   query(text: string, values?: unknown[]): Promise<{ readonly rows: Row[]; readonly rowCount: number | null }>;
 }
 
+/** Whether a value can run statements as a {@link PostgresClient}: an object with a `query` method. */
+export function isPostgresClient(value: unknown): value is PostgresClient {
+  return typeof value === 'object' && value !== null && typeof (value as Partial<PostgresClient>).query === 'function';
+}
+
 /** What the transport needs of a client it holds for LISTEN. */
 export interface PostgresListenClient {
   query(text: string): Promise<unknown>;

@@ -3,7 +3,7 @@ import { deadLetterLimit } from '../../transport/dead-letter-limit.js';
 import type { DeadLetter, DeadLetterStore } from '../../transport/transport.js';
 import type { Row, Statement } from './connection.js';
 import type { PostgresQueries } from './queries.js';
-import { toDeadLetter } from './rows.js';
+import { toDeadLetter } from './wire.js';
 
 /** Runs a statement for the store, mapping its errors; supplied by the transport. */
 export type RunStatement = (operation: string, statement: Statement) => Promise<{ readonly rows: Row[]; readonly rowCount: number | null }>;

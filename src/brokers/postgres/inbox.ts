@@ -1,5 +1,5 @@
 import type { DispatchContext } from '../../context.js';
-import type { PostgresClient } from './connection.js';
+import { isPostgresClient, type PostgresClient } from './connection.js';
 import { numberRuleText, stringOption } from '../../check-option.js';
 import { describe } from '../../describe.js';
 import { TABLE_NAME_RULE } from './options.js';
@@ -141,7 +141,7 @@ CREATE INDEX IF NOT EXISTS "${this.#bare}_handled_idx" ON ${this.table} (handled
 }
 
 function checkClient(call: string, client: unknown): void {
-  if (typeof client !== 'object' || client === null || typeof (client as Partial<PostgresClient>).query !== 'function') {
+  if (!isPostgresClient(client)) {
     throw new TypeError(`inbox.${call}() takes a pg client or pool (an object with a query method); got ${describe(client)}.`);
   }
 }

@@ -1,6 +1,6 @@
 export { PostgresTransport } from './postgres-transport.js';
 export type { PostgresTransportOptions, PostgresTableOptions } from './options.js';
-export { postgresSchemaSql } from './schema.js';
+export { postgresSchemaSql } from './setup.js';
 export { PostgresDeadLetterStore } from './dead-letter-store.js';
 export { withOutbox } from './outbox.js';
 export { PostgresInbox, InboxTransactionError } from './inbox.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PostgresInbox } from './inbox.js';
 import { PostgresTransport } from './postgres-transport.js';
-import { postgresSchemaSql } from './schema.js';
+import { postgresSchemaSql } from './setup.js';
 
 describe('PostgresTransport options', () => {
   it('a bad option reads as everywhere else: the owner, the option, the rule and the value received', () => {

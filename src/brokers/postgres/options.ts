@@ -1,5 +1,5 @@
-import type { StringRule } from '../../check-option.js';
-import type { PostgresPool } from './connection.js';
+import { booleanOption, invalidOption, numberOption, objectOption, stringOption, type StringRule } from '../../check-option.js';
+import type { ConnectionSettings, PostgresPool } from './connection.js';
 
 /** Where the tables live, shared by {@link PostgresTransportOptions} and `postgresSchemaSql`. */
 export interface PostgresTableOptions {
@@ -118,3 +118,82 @@ export const TABLE_NAME_RULE: StringRule = {
   maxLength: MAX_TABLE_NAME,
   rule: `a name of letters, digits and underscores, not starting with a digit, at most ${MAX_TABLE_NAME} characters`,
 };
+
+/** The checked names of a transport's tables, bare and quoted. */
+export interface PostgresTables {
+  readonly schema: string;
+  readonly table: string;
+  readonly deadLetterTable: string;
+  /** `"schema"."table"`, ready for SQL. */
+  readonly messages: string;
+  /** `"schema"."dead_letter_table"`, ready for SQL. */
+  readonly deadLetters: string;
+}
+
+/**
+ * Checks the table options and fills in the defaults.
+ *
+ * @throws {TypeError} when a name is not letters, digits and underscores.
+ */
+export function resolveTables(owner: string, options: PostgresTableOptions = {}): PostgresTables {
+  const schema = stringOption(owner, 'schema', options.schema, 'public', TABLE_NAME_RULE);
+  const table = stringOption(owner, 'table', options.table, 'troopy_messages', TABLE_NAME_RULE);
+  const deadLetterTable = stringOption(owner, 'deadLetterTable', options.deadLetterTable, 'troopy_dead_letters', TABLE_NAME_RULE);
+  if (table === deadLetterTable) {
+    throw new TypeError(`${owner} options "table" and "deadLetterTable" must differ; both are "${table}".`);
+  }
+  return { schema, table, deadLetterTable, messages: `"${schema}"."${table}"`, deadLetters: `"${schema}"."${deadLetterTable}"` };
+}
+
+/** {@link PostgresTransportOptions} checked, with every default filled in. */
+export interface ResolvedPostgresOptions {
+  readonly queue: string;
+  readonly name: string;
+  readonly tables: PostgresTables;
+  readonly connection: ConnectionSettings;
+  readonly durableLeases: boolean;
+  readonly pollIntervalMs: number;
+  readonly settleRetryMs: number;
+  readonly notify: boolean;
+  readonly notifyIntervalMs: number;
+}
+
+const OWNER = 'PostgresTransport';
+
+/**
+ * Checks the options of `PostgresTransport` and fills in the defaults.
+ *
+ * @throws {TypeError} naming the option, the rule and the value received.
+ */
+export function resolvePostgresOptions(options: PostgresTransportOptions): ResolvedPostgresOptions {
+  const given = objectOption(OWNER, 'options', options) as PostgresTransportOptions;
+  const queue = stringOption(OWNER, 'queue', given.queue, 'default', { maxLength: 200 });
+  const name = stringOption(OWNER, 'name', given.name, `postgres:${queue}`, { maxLength: 200 });
+  const { connectionString } = given;
+  return {
+    queue,
+    name,
+    tables: resolveTables(OWNER, given),
+    connection: {
+      pool: poolOption(given.pool),
+      connectionString: connectionString === undefined ? undefined : stringOption(OWNER, 'connectionString', connectionString, undefined, { maxLength: 10_000, secret: true }),
+      maxConnections: numberOption(OWNER, 'maxConnections', given.maxConnections, 10, { min: 1 }),
+      connectTimeoutMs: numberOption(OWNER, 'connectTimeoutMs', given.connectTimeoutMs, 5_000, { min: 1 }),
+      queryTimeoutMs: numberOption(OWNER, 'queryTimeoutMs', given.queryTimeoutMs, 30_000, { min: 1 }),
+    },
+    durableLeases: booleanOption(OWNER, 'durableLeases', given.durableLeases, false),
+    pollIntervalMs: numberOption(OWNER, 'pollIntervalMs', given.pollIntervalMs, 250, { min: 1 }),
+    settleRetryMs: numberOption(OWNER, 'settleRetryMs', given.settleRetryMs, 10_000, { min: 0 }),
+    notify: booleanOption(OWNER, 'notify', given.notify, true),
+    notifyIntervalMs: numberOption(OWNER, 'notifyIntervalMs', given.notifyIntervalMs, 5, { min: 0 }),
+  };
+}
+
+function poolOption(pool: unknown): PostgresPool | undefined {
+  if (pool === undefined) return undefined;
+  const { query, connect } = (typeof pool === 'object' && pool !== null ? pool : {}) as Partial<Record<'query' | 'connect', unknown>>;
+  if (typeof query !== 'function' || typeof connect !== 'function') {
+    throw invalidOption(OWNER, 'pool', 'a pg.Pool (an object with query and connect methods)', pool);
+  }
+  return pool as PostgresPool;
+}

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { describe } from '../../describe.js';
-import type { PostgresClient } from './connection.js';
+import { isPostgresClient, type PostgresClient } from './connection.js';
 
 const storage = new AsyncLocalStorage<PostgresClient>();
 
@@ -39,7 +39,7 @@ const storage = new AsyncLocalStorage<PostgresClient>();
  * ```
  */
 export function withOutbox<T>(client: PostgresClient, fn: () => T): T {
-  if (typeof client !== 'object' || client === null || typeof (client as Partial<PostgresClient>).query !== 'function') {
+  if (!isPostgresClient(client)) {
     throw new TypeError(`withOutbox expects a pg client (an object with a query method) as its first argument; got ${describe(client)}.`);
   }
   if (typeof fn !== 'function') throw new TypeError(`withOutbox expects a function as its second argument; got ${describe(fn)}.`);

@@ -5,7 +5,7 @@ import type { Transport } from '../../transport/transport.js';
 import { PostgresSchemaMissingError } from './errors.js';
 import type { PostgresTransportOptions } from './options.js';
 import { PostgresTransport } from './postgres-transport.js';
-import { postgresSchemaSql } from './schema.js';
+import { postgresSchemaSql } from './setup.js';
 import { adminPool, databaseAvailable, databaseUrl, testTransport, uniqueSchema } from './test-database.case.js';
 
 const available = await databaseAvailable();

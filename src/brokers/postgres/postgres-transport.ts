@@ -1,18 +1,18 @@
+import { describe } from '../../describe.js';
+import { checkDuration, checkOutgoingMessages, checkReceiveOptions } from '../../transport/check-transport-input.js';
 import { ClosedGuard } from '../../transport/closed-guard.js';
 import type { DeadLetterReason, Delivery, OutgoingMessage, ReceiveOptions, Transport, TransportHealth } from '../../transport/transport.js';
-import { PostgresConnection, type PostgresClient } from './connection.js';
+import { isPostgresClient, PostgresConnection, type PostgresClient } from './connection.js';
 import { PostgresDeadLetterStore } from './dead-letter-store.js';
-import { NotifyListener } from './listener.js';
-import { NotifyThrottle } from './notify-throttle.js';
-import type { PostgresTransportOptions } from './options.js';
+import { resolvePostgresOptions, type PostgresTransportOptions } from './options.js';
+import { PostgresOutcomes } from './outcomes.js';
 import { currentOutboxClient } from './outbox.js';
 import { buildQueries } from './queries.js';
 import { PostgresReceiver } from './receiver.js';
-import { resolvePostgresOptions } from './resolve-options.js';
-import { postgresSchemaSql, type PostgresTables } from './schema.js';
 import { PostgresSender } from './sender.js';
+import { PostgresSetup } from './setup.js';
 import { StatementRunner } from './statements.js';
-import { WakeUps } from './wake-ups.js';
+import { QueueWakeUps } from './wake-ups.js';
 
 /**
  * A {@link Transport} on a PostgreSQL table, fetched with `FOR UPDATE SKIP LOCKED`: the
@@ -52,61 +52,38 @@ export class PostgresTransport implements Transport {
   readonly queue: string;
   /** The dead letters of this queue. */
   readonly deadLetters: PostgresDeadLetterStore;
-  readonly #tables: PostgresTables;
+  readonly #guard: ClosedGuard;
   readonly #connection: PostgresConnection;
   readonly #runner: StatementRunner;
+  readonly #wakeUps: QueueWakeUps;
+  readonly #setup: PostgresSetup;
   readonly #sender: PostgresSender;
   readonly #receiver: PostgresReceiver;
-  readonly #wakeUps = new WakeUps();
-  readonly #listener: NotifyListener | undefined;
-  readonly #notifier: NotifyThrottle | undefined;
-  readonly #guard: ClosedGuard;
-  #setup: Promise<void> | undefined;
+  readonly #outcomes: PostgresOutcomes;
 
   /** @throws {TypeError} naming the option, the rule and the value received. */
   constructor(options: PostgresTransportOptions = {}) {
     const resolved = resolvePostgresOptions(options);
     const { name, queue, tables } = resolved;
     this.name = name;
-    this.#guard = new ClosedGuard(name);
     this.queue = queue;
-    this.#tables = tables;
+    this.#guard = new ClosedGuard(name);
     const queries = buildQueries(tables, resolved.durableLeases);
-    this.#connection = new PostgresConnection(resolved.connection);
-    this.#runner = new StatementRunner(this.#connection, name, queries.tag);
-    if (resolved.notify) {
-      const channel = tables.table;
-      const payload = `${tables.schema}.${queue}`;
-      this.#listener = new NotifyListener(this.#connection, channel, payload, () => {
-        this.#wakeUps.wake();
-      });
-      // The NOTIFY's own transaction skips the disk flush, so it holds the database-wide notify lock only briefly.
-      const notify = { text: `SELECT pg_notify($1, $2), set_config('synchronous_commit', 'off', true)`, values: [channel, payload] };
-      this.#notifier = new NotifyThrottle(() => this.#connection.run(notify), resolved.notifyIntervalMs);
-    }
-    const sent = (): void => {
-      this.#wakeUps.wake();
-      this.#notifier?.sent();
+    const connection = (this.#connection = new PostgresConnection(resolved.connection));
+    const runner = (this.#runner = new StatementRunner(connection, name, queries.tag));
+    const wakeUps = (this.#wakeUps = new QueueWakeUps(connection, tables, queue, resolved));
+    const statements = { name, queue, queries, runner };
+    const closed = (): boolean => this.#guard.closing;
+    const changed = (): void => {
+      wakeUps.changed();
     };
-    const woken = (): void => {
-      this.#wakeUps.wake();
-      this.#notifier?.changed();
-    };
-    this.#sender = new PostgresSender(name, queue, queries, this.#runner, sent);
-    const runner = this.#runner;
-    this.#receiver = new PostgresReceiver({
-      name,
-      queue,
-      queries,
-      runner,
-      wakeUps: this.#wakeUps,
-      listener: this.#listener,
-      pollIntervalMs: resolved.pollIntervalMs,
-      settleRetryMs: resolved.settleRetryMs,
-      closed: () => this.#guard.closing,
-      woken,
+    this.#setup = new PostgresSetup(runner, tables);
+    this.#sender = new PostgresSender(statements, () => {
+      wakeUps.sent();
     });
-    this.deadLetters = new PostgresDeadLetterStore(name, queue, queries, (operation, statement) => runner.run(operation, statement), woken);
+    this.#receiver = new PostgresReceiver({ ...statements, wakeUps, pollIntervalMs: resolved.pollIntervalMs, closed });
+    this.#outcomes = new PostgresOutcomes({ ...statements, settleRetryMs: resolved.settleRetryMs, closed, changed });
+    this.deadLetters = new PostgresDeadLetterStore(name, queue, queries, (operation, statement) => runner.run(operation, statement), changed);
   }
 
   /**
@@ -116,15 +93,7 @@ export class PostgresTransport implements Transport {
    */
   async setup(): Promise<void> {
     this.#guard.check('set up');
-    const text = `SELECT pg_advisory_xact_lock(7384021, hashtext('${this.#tables.messages}'));\n${postgresSchemaSql(this.#tables)}`;
-    this.#setup ??= this.#runner.run('set up', { text, values: [] }).then(
-      () => undefined,
-      (error: unknown) => {
-        this.#setup = undefined;
-        throw error;
-      },
-    );
-    return this.#setup;
+    return this.#setup.run();
   }
 
   /**
@@ -139,6 +108,7 @@ export class PostgresTransport implements Transport {
     const outbox = currentOutboxClient();
     if (outbox !== undefined) return this.sendWith(outbox, messages);
     this.#guard.check('send');
+    checkOutgoingMessages(this.name, messages);
     return this.#sender.send(messages);
   }
 
@@ -153,18 +123,21 @@ export class PostgresTransport implements Transport {
    */
   async sendWith(client: PostgresClient, messages: readonly OutgoingMessage[]): Promise<void> {
     this.#guard.check('send');
+    if (!isPostgresClient(client)) throw new TypeError(`${this.name} sendWith() takes a pg client (an object with a query method) first; got ${describe(client)}.`);
+    checkOutgoingMessages(this.name, messages);
     return this.#sender.sendWith(client, messages);
   }
 
   /** Leases up to `max` due messages, waiting up to `waitMs` for the first one. */
-  receive(options: ReceiveOptions): Promise<Delivery[]> {
+  async receive(options: ReceiveOptions): Promise<Delivery[]> {
+    checkReceiveOptions(this.name, options);
     return this.#receiver.receive(options);
   }
 
   /** Deletes the message, if this delivery still holds its lease. Concurrent acks share one DELETE. */
   async ack(delivery: Delivery): Promise<void> {
     this.#guard.check('ack');
-    return this.#receiver.ack(delivery);
+    return this.#outcomes.ack(delivery);
   }
 
   /**
@@ -173,25 +146,33 @@ export class PostgresTransport implements Transport {
    */
   async retry(delivery: Delivery, delayMs: number, headers: Readonly<Record<string, string>>): Promise<void> {
     this.#guard.check('retry');
-    return this.#receiver.retry(delivery, delayMs, headers);
+    checkDuration(this.name, 'retry', 'delayMs', delayMs, 0);
+    checkHeaders(this.name, headers);
+    return this.#outcomes.retry(delivery, delayMs, headers);
   }
 
   /** Moves the row, with the bytes and the headers it was delivered with (or `headers`), to the dead-letter table in one statement. */
   async deadLetter(delivery: Delivery, reason: DeadLetterReason, headers?: Readonly<Record<string, string>>): Promise<void> {
     this.#guard.check('dead-letter');
-    return this.#receiver.deadLetter(delivery, reason, headers);
+    const { code, message } = (typeof reason === 'object' && reason !== null ? reason : {}) as Partial<DeadLetterReason>;
+    if (typeof code !== 'string' || typeof message !== 'string') {
+      throw new TypeError(`${this.name} deadLetter() takes a reason { code, message } of strings; got ${describe(reason)}.`);
+    }
+    if (headers !== undefined) checkHeaders(this.name, headers);
+    return this.#outcomes.deadLetter(delivery, reason, headers);
   }
 
   /** Moves the lease end to `leaseMs` from now, if this delivery still holds the lease. */
   async extendLease(delivery: Delivery, leaseMs: number): Promise<void> {
     this.#guard.check('extend a lease');
-    return this.#receiver.extendLease(delivery, leaseMs);
+    checkDuration(this.name, 'extendLease', 'leaseMs', leaseMs, 1);
+    return this.#outcomes.extendLease(delivery, leaseMs);
   }
 
   /** Clears the lease so the message is due at once, if this delivery still holds it. */
   async release(delivery: Delivery): Promise<void> {
     this.#guard.check('release');
-    return this.#receiver.release(delivery);
+    return this.#outcomes.release(delivery);
   }
 
   /** `connected` after a statement succeeded, `reconnecting` after one could not reach the database, `failed` without the `pg` package. */
@@ -205,14 +186,17 @@ export class PostgresTransport implements Transport {
    * to call twice.
    */
   close(): Promise<void> {
-    return this.#guard.close(() => this.#close());
-  }
-
-  async #close(): Promise<void> {
-    this.#wakeUps.close();
-    this.#listener?.close();
-    this.#notifier?.close();
-    await Promise.all([this.#sender.idle(), this.#receiver.idle(), this.#setup?.catch(() => undefined)]);
-    await this.#connection.end();
+    return this.#guard.close(async () => {
+      this.#wakeUps.close();
+      await Promise.all([this.#sender.idle(), this.#outcomes.idle(), this.#setup.idle()]);
+      await this.#connection.end();
+    });
   }
 }
+
+/** Checks the headers given to `retry` or `deadLetter` as `send` checks a message's (the message reads "send(): message 0 ..."). */
+function checkHeaders(transport: string, headers: Readonly<Record<string, string>>): void {
+  checkOutgoingMessages(transport, [{ id: 'headers', headers, body: EMPTY }]);
+}
+
+const EMPTY = new Uint8Array();

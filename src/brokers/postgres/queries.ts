@@ -1,4 +1,4 @@
-import type { PostgresTables } from './schema.js';
+import type { PostgresTables } from './options.js';
 
 /** The text of every statement a transport runs on its tables, built once per transport. */
 export interface PostgresQueries {

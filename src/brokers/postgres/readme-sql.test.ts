@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PostgresInbox } from './inbox.js';
-import { postgresSchemaSql } from './schema.js';
+import { postgresSchemaSql } from './setup.js';
 
 const readme = readFileSync(new URL('./README.md', import.meta.url), 'utf8');
 const block = /## Schema for teams that run migrations themselves[\s\S]*?```sql\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';

@@ -1,11 +1,8 @@
-import { checkOutgoingMessages } from '../../transport/check-transport-input.js';
-import { describe } from '../../describe.js';
 import type { OutgoingMessage } from '../../transport/transport.js';
 import type { PostgresClient } from './connection.js';
 import { transportError } from './errors.js';
-import type { PostgresQueries } from './queries.js';
-import { encodeMessages, insertValues, type EncodedMessages } from './rows.js';
-import type { StatementRunner } from './statements.js';
+import type { QueueStatements } from './statements.js';
+import { encodeMessages, insertValues, type EncodedMessages } from './wire.js';
 import { WriteBatcher } from './write-batcher.js';
 
 /** Most messages one INSERT carries when concurrent sends are grouped. */
@@ -13,45 +10,36 @@ const MAX_BATCH = 1_000;
 
 /**
  * The sending half of a Postgres transport: one multi-row INSERT per send, concurrent sends
- * grouped into one statement, or an INSERT through the caller's client for the outbox.
+ * grouped into one statement, or an INSERT through the caller's client for the outbox. The
+ * messages are checked by the transport.
  */
 export class PostgresSender {
-  readonly #name: string;
-  readonly #queue: string;
-  readonly #queries: PostgresQueries;
-  readonly #runner: StatementRunner;
+  readonly #statements: QueueStatements;
   readonly #sent: () => void;
   readonly #batcher = new WriteBatcher<EncodedMessages>((sends) => this.#insert(sends), MAX_BATCH);
 
   /** @param sent called after each committed send, to wake receives. */
-  constructor(name: string, queue: string, queries: PostgresQueries, runner: StatementRunner, sent: () => void) {
-    this.#name = name;
-    this.#queue = queue;
-    this.#queries = queries;
-    this.#runner = runner;
+  constructor(statements: QueueStatements, sent: () => void) {
+    this.#statements = statements;
     this.#sent = sent;
   }
 
   /** Inserts the messages through the pool; resolves after the COMMIT of the INSERT that carried them. */
   async send(messages: readonly OutgoingMessage[]): Promise<void> {
-    checkOutgoingMessages(this.#name, messages);
     if (messages.length === 0) return;
-    await this.#batcher.add(encodeMessages(this.#name, messages), messages.length);
+    await this.#batcher.add(encodeMessages(this.#statements.name, messages), messages.length);
     this.#sent();
   }
 
   /** Inserts the messages through `client`, in its transaction; resolves once the INSERT ran. */
   async sendWith(client: PostgresClient, messages: readonly OutgoingMessage[]): Promise<void> {
-    if (typeof client !== 'object' || client === null || typeof (client as Partial<PostgresClient>).query !== 'function') {
-      throw new TypeError(`${this.#name} sendWith() takes a pg client (an object with a query method) first; got ${describe(client)}.`);
-    }
-    checkOutgoingMessages(this.#name, messages);
     if (messages.length === 0) return;
-    const values = [this.#queue, ...insertValues([encodeMessages(this.#name, messages)])];
+    const { name, queue, queries } = this.#statements;
+    const values = [queue, ...insertValues([encodeMessages(name, messages)])];
     try {
-      await client.query(this.#queries.insert, values);
+      await client.query(queries.insert, values);
     } catch (error) {
-      throw transportError(this.#name, 'send', error);
+      throw transportError(name, 'send', error);
     }
   }
 
@@ -61,6 +49,7 @@ export class PostgresSender {
   }
 
   async #insert(sends: EncodedMessages[]): Promise<void> {
-    await this.#runner.run('send', this.#runner.named('insert', this.#queries.insert, [this.#queue, ...insertValues(sends)]));
+    const { queue, queries, runner } = this.#statements;
+    await runner.run('send', runner.named('insert', queries.insert, [queue, ...insertValues(sends)]));
   }
 }

@@ -3,6 +3,16 @@ import { TransportUnavailableError } from '../../transport/transport-errors.js';
 import type { TransportHealth } from '../../transport/transport.js';
 import type { PostgresConnection, Row, Statement } from './connection.js';
 import { PostgresDriverMissingError, transportError } from './errors.js';
+import type { PostgresQueries } from './queries.js';
+
+/** What the parts of one transport share: its name, its queue, the text of its statements and their runner. */
+export interface QueueStatements {
+  /** The transport's name, for errors. */
+  readonly name: string;
+  readonly queue: string;
+  readonly queries: PostgresQueries;
+  readonly runner: StatementRunner;
+}
 
 /** What a statement returns. */
 export interface StatementResult {

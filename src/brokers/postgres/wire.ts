@@ -2,6 +2,10 @@ import type { DeadLetter, Delivery, OutgoingMessage } from '../../transport/tran
 import { arrayLiteral } from './array-literal.js';
 import type { Row } from './connection.js';
 
+// How a message lies in the tables: troopy's rows (written by encodeMessages and insertValues,
+// read by toDelivery and toDeadLetter), the receipt that names a lease, and what another
+// producer's rows may hold (toHeaders keeps what it can read).
+
 /** Messages encoded for the INSERT: their ids, headers as JSON text, due times (or null) and bodies. */
 export interface EncodedMessages {
   readonly ids: readonly string[];
@@ -72,6 +76,20 @@ export function insertValues(sends: readonly EncodedMessages[]): unknown[] {
     }
   }
   return [bytes, arrayLiteral(starts), arrayLiteral(idLengths), arrayLiteral(headerLengths), arrayLiteral(bodyLengths), delayed ? arrayLiteral(notBefore) : null];
+}
+
+/**
+ * Headers as their column holds them after a retry or with a dead letter: JSON text, NUL
+ * characters (which PostgreSQL text cannot hold) replaced by U+FFFD. Error texts are replaced
+ * rather than refused, so that a retry or a dead letter never fails on them.
+ */
+export function headersColumn(headers: Readonly<Record<string, string>>): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(headers).map(([name, value]) => [replaceNul(name), replaceNul(value)])));
+}
+
+/** Text with its NUL characters replaced by U+FFFD. */
+export function replaceNul(text: string): string {
+  return text.replaceAll('\u0000', '\uFFFD');
 }
 
 function hasNul(text: string): boolean {

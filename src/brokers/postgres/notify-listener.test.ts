@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { PostgresConnection } from './connection.js';
-import { NotifyListener } from './listener.js';
+import { NotifyListener } from './notify-listener.js';
 
 describe('NotifyListener', () => {
   it('wakes the receives once when its LISTEN first takes effect, then once per NOTIFY of its queue', async () => {

@@ -1,31 +1,5 @@
-import { stringOption } from '../../check-option.js';
-import { TABLE_NAME_RULE, type PostgresTableOptions } from './options.js';
-
-/** The checked names of a transport's tables, bare and quoted. */
-export interface PostgresTables {
-  readonly schema: string;
-  readonly table: string;
-  readonly deadLetterTable: string;
-  /** `"schema"."table"`, ready for SQL. */
-  readonly messages: string;
-  /** `"schema"."dead_letter_table"`, ready for SQL. */
-  readonly deadLetters: string;
-}
-
-/**
- * Checks the table options and fills in the defaults.
- *
- * @throws {TypeError} when a name is not letters, digits and underscores.
- */
-export function resolveTables(owner: string, options: PostgresTableOptions = {}): PostgresTables {
-  const schema = stringOption(owner, 'schema', options.schema, 'public', TABLE_NAME_RULE);
-  const table = stringOption(owner, 'table', options.table, 'troopy_messages', TABLE_NAME_RULE);
-  const deadLetterTable = stringOption(owner, 'deadLetterTable', options.deadLetterTable, 'troopy_dead_letters', TABLE_NAME_RULE);
-  if (table === deadLetterTable) {
-    throw new TypeError(`${owner} options "table" and "deadLetterTable" must differ; both are "${table}".`);
-  }
-  return { schema, table, deadLetterTable, messages: `"${schema}"."${table}"`, deadLetters: `"${schema}"."${deadLetterTable}"` };
-}
+import { resolveTables, type PostgresTableOptions, type PostgresTables } from './options.js';
+import type { StatementRunner } from './statements.js';
 
 /**
  * The SQL that creates the tables and indexes of the Postgres transport: what `setup()` runs,
@@ -91,4 +65,36 @@ CREATE TABLE IF NOT EXISTS ${deadLetters} (
 
 CREATE INDEX IF NOT EXISTS "${deadLetterTable}_failed_idx" ON ${deadLetters} (queue, failed_at, id);
 `;
+}
+
+/**
+ * Runs `setup()` of a transport: the SQL of {@link postgresSchemaSql} under an advisory lock, so
+ * that processes starting together do not race. Calls share one run until it fails.
+ */
+export class PostgresSetup {
+  readonly #runner: StatementRunner;
+  readonly #text: string;
+  #done: Promise<void> | undefined;
+
+  constructor(runner: StatementRunner, tables: PostgresTables) {
+    this.#runner = runner;
+    this.#text = `SELECT pg_advisory_xact_lock(7384021, hashtext('${tables.messages}'));\n${postgresSchemaSql(tables)}`;
+  }
+
+  /** Creates what is missing; leaves rows and leases alone. A failed run is tried again by the next call. */
+  run(): Promise<void> {
+    this.#done ??= this.#runner.run('set up', { text: this.#text, values: [] }).then(
+      () => undefined,
+      (error: unknown) => {
+        this.#done = undefined;
+        throw error;
+      },
+    );
+    return this.#done;
+  }
+
+  /** Resolves once no run is in progress, whatever its outcome. */
+  async idle(): Promise<void> {
+    await this.#done?.catch(() => undefined);
+  }
 }
