@@ -1,21 +1,22 @@
 import type { DeadLetter, DeadLetterStore } from '../../transport/transport.js';
 import { deadLetterLimit } from '../../transport/dead-letter-limit.js';
 import { redisScript, type RedisConnection } from './connection.js';
-import { deadLetterOf, list, luaField, parseEntry, text } from './entries.js';
+import { deadLetterOf, list, luaField, luaFrame, parseEntry, text } from './wire.js';
 import type { ResolvedRedisOptions } from './options.js';
 
 /**
  * Redrives (ARGV[1] = 'redrive': back on the queue stream as a new entry, headers and bytes as
  * they were, in one `m` field) or removes dead-letter entries by entry id, each in one step with its index entry.
  */
-const applyScript = redisScript(`${luaField}
+const applyScript = redisScript(`${luaField}${luaFrame}
 local n = 0
 for i = 2, #ARGV do
   local entry = redis.call('XRANGE', KEYS[1], ARGV[i], ARGV[i])[1]
   if entry then
     local id = field(entry[2], 'id') or ''
     if ARGV[1] == 'redrive' then
-      redis.call('XADD', KEYS[3], '*', 'm', string.gsub(id, '[\\r\\n]', ' ') .. '\\n' .. (field(entry[2], 'headers') or '{}') .. '\\n' .. (field(entry[2], 'body') or ''))
+      local safeId = string.gsub(id, '[\\r\\n]', ' ')
+      redis.call('XADD', KEYS[3], '*', 'm', frame(safeId, field(entry[2], 'headers') or '{}', field(entry[2], 'body') or ''))
     end
     redis.call('XDEL', KEYS[1], ARGV[i])
     if redis.call('HGET', KEYS[2], id) == ARGV[i] then redis.call('HDEL', KEYS[2], id) end

@@ -1,13 +1,13 @@
 import type { TransportMessage } from '../../transport/transport.js';
 import { evalsha, redisScript, type RedisCommand, type RedisConnection } from './connection.js';
-import { list, messageFrame, text } from './entries.js';
+import { delayedMember, list, text } from './wire.js';
 
 /**
  * Moves due members of the delayed sorted set to the stream, atomically: a member is removed
  * and added to the stream in one script, so two consumers moving at once never duplicate it.
  * Times are Redis's own clock (TIME). Replies `{ moved, next due score or false, now }`.
- * A member is `token \n id \n headers-json \n body`, moved as the entry's message frame (all
- * after the token); a member in any other shape is moved whole as the body, so that it
+ * A member is `token \n id \n headers-json \n body` (`delayedMember`), moved as the entry's
+ * message frame (all after the token); a member in any other shape is moved whole as the body, so that it
  * reaches the dead letters instead of vanishing.
  */
 const promoteScript = redisScript(`
@@ -28,19 +28,6 @@ end
 local next = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]
 return { #due, next or false, now }
 `);
-
-let sequence = 0;
-
-/** A token that keeps equal messages apart in the delayed set (a sorted set holds a member once). */
-export function delayedToken(): string {
-  return `${Date.now().toString(36)}.${(sequence++).toString(36)}.${Math.random().toString(36).slice(2, 8)}`;
-}
-
-/** The sorted-set member for a delayed message: `token \n` then its {@link messageFrame}. */
-export function delayedMember(message: TransportMessage): string | Buffer {
-  const frame = messageFrame(message);
-  return typeof frame === 'string' ? `${delayedToken()}\n${frame}` : Buffer.concat([Buffer.from(`${delayedToken()}\n`), frame]);
-}
 
 /** The result of one move: how many moved, and in how many ms the next one is due (if any). */
 export interface PromoteResult {

@@ -1,7 +1,6 @@
 import type { DeadLetterReason, Delivery } from '../../transport/transport.js';
 import { evalsha, redisScript, type RedisCommand, type RedisConnection } from './connection.js';
-import { delayedToken } from './delayed.js';
-import { toBuffer } from './entries.js';
+import { delayedToken, luaFrame, RedisDelivery, toBuffer } from './wire.js';
 import type { ResolvedRedisOptions } from './options.js';
 
 /** The most entries one XACK takes. */
@@ -39,17 +38,17 @@ const TRIM_EVERY_MS = 1_000;
  * them all), in one step: with no delay straight back on the stream, else in the delayed set
  * at Redis's TIME + delay. Does nothing unless the entry is still pending (XACK answers 0).
  */
-const retryScript = redisScript(`
-local frame = ARGV[3] .. '\\n' .. ARGV[5] .. '\\n' .. ARGV[7]
+const retryScript = redisScript(`${luaFrame}
+local message = frame(ARGV[3], ARGV[5], ARGV[7])
 if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('XDEL', KEYS[1], ARGV[2])
 local delay = tonumber(ARGV[4])
 if delay <= 0 then
-  redis.call('XADD', KEYS[1], '*', 'm', frame)
+  redis.call('XADD', KEYS[1], '*', 'm', message)
 else
   local t = redis.call('TIME')
   local due = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + delay
-  redis.call('ZADD', KEYS[2], due, ARGV[6] .. '\\n' .. frame)
+  redis.call('ZADD', KEYS[2], due, ARGV[6] .. '\\n' .. message)
 end
 return 1`);
 
@@ -183,8 +182,13 @@ export class RedisOutcomes {
     await this.#connection.script('dead-letter', deadLetterScript, [stream, deadLetterStream, deadLetterIndex], args);
   }
 
-  /** Renews the lease; `receivedLeaseMs` is the lease other consumers reclaim after. */
-  async extendLease(delivery: Delivery, leaseMs: number, receivedLeaseMs: number | undefined): Promise<void> {
+  /**
+   * Renews the lease for `leaseMs` more: sets the entry's idle time so that other consumers, who
+   * reclaim after the lease it was received with, take it back no sooner (0 for a delivery this
+   * transport did not make, whose lease is unknown).
+   */
+  async extendLease(delivery: Delivery, leaseMs: number): Promise<void> {
+    const receivedLeaseMs = RedisDelivery.leaseOf(delivery);
     const idle = receivedLeaseMs === undefined ? 0 : Math.max(0, Math.floor(receivedLeaseMs - leaseMs));
     await this.#lease('extend a lease', delivery, idle);
   }

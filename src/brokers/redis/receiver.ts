@@ -2,8 +2,9 @@ import type { Delivery, ReceiveOptions } from '../../transport/transport.js';
 import { evalsha, redisScript, withinMs, type RedisCommand, type RedisConnection } from './connection.js';
 import type { RedisDelayedMessages } from './delayed.js';
 import { parsePromote } from './delayed.js';
-import { deliveryOf, list, text } from './entries.js';
+import { deliveryOf, list, text } from './wire.js';
 import type { ResolvedRedisOptions } from './options.js';
+import { isMissingGroup } from './setup.js';
 
 /**
  * Reclaims, then reads: takes up to `max` deliveries in one step, first entries whose lease
@@ -63,11 +64,6 @@ function readDeliveries(reply: unknown, leaseMs: number): Delivery[] {
   return deliveries;
 }
 
-/** Whether Redis answered that the stream or its group is missing (deleted, or Redis restarted without persistence). */
-export function isMissingGroup(error: unknown): boolean {
-  return error instanceof Error && error.message.includes('NOGROUP');
-}
-
 /**
  * Receives from the stream for one consumer. A receive first moves due delayed messages and
  * reads new entries in one round trip, and also reclaims expired ones when it has not for
@@ -79,6 +75,7 @@ export class RedisReceiver {
   readonly #connection: RedisConnection;
   readonly #options: ResolvedRedisOptions;
   readonly #delayed: RedisDelayedMessages;
+  readonly #recreate: () => Promise<void>;
   #cursor = '0-0';
   /** When the next receive reclaims expired entries (epoch ms); 0 for the next one. */
   #reclaimAt = 0;
@@ -87,17 +84,19 @@ export class RedisReceiver {
   #closed = false;
   #joined = false;
 
-  constructor(connection: RedisConnection, options: ResolvedRedisOptions, delayed: RedisDelayedMessages) {
+  /** @param recreate restores a missing stream or group (the transport's `setup`). */
+  constructor(connection: RedisConnection, options: ResolvedRedisOptions, delayed: RedisDelayedMessages, recreate: () => Promise<void>) {
     this.#connection = connection;
     this.#options = options;
     this.#delayed = delayed;
+    this.#recreate = recreate;
   }
 
-  /** Leases up to `max` deliveries, waiting up to `waitMs`; `recreate` restores a missing group. */
-  receive(options: ReceiveOptions, recreate: () => Promise<void>): Promise<Delivery[]> {
+  /** Leases up to `max` deliveries, waiting up to `waitMs`. */
+  receive(options: ReceiveOptions): Promise<Delivery[]> {
     const deadline = Date.now() + options.waitMs;
     this.#joined = true;
-    const run = this.#queue.then(() => this.#receive(options, deadline, recreate));
+    const run = this.#queue.then(() => this.#receive(options, deadline));
     this.#queue = run.catch(() => undefined);
     return run;
   }
@@ -113,7 +112,7 @@ export class RedisReceiver {
     await this.#connection.script('leave the group', leaveScript, [stream], [group, consumer]).catch(() => undefined);
   }
 
-  async #receive(options: ReceiveOptions, deadline: number, recreate: () => Promise<void>): Promise<Delivery[]> {
+  async #receive(options: ReceiveOptions, deadline: number): Promise<Delivery[]> {
     let recreated = false;
     for (;;) {
       if (this.#closed || options.signal?.aborted === true) return [];
@@ -125,7 +124,7 @@ export class RedisReceiver {
       } catch (error) {
         if (recreated || !isMissingGroup(error)) throw error;
         recreated = true;
-        await recreate();
+        await this.#recreate();
         continue;
       }
       const remaining = deadline - Date.now();

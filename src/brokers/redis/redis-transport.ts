@@ -4,12 +4,12 @@ import { TransportClosedError } from '../../transport/transport-errors.js';
 import type { DeadLetterReason, Delivery, OutgoingMessage, ReceiveOptions, Transport, TransportHealth } from '../../transport/transport.js';
 import { RedisConnection } from './connection.js';
 import { RedisDeadLetterStore } from './dead-letter-store.js';
-import { RedisDelivery } from './entries.js';
 import { RedisDelayedMessages } from './delayed.js';
 import { resolveRedisOptions, type RedisTransportOptions, type ResolvedRedisOptions } from './options.js';
 import { RedisOutcomes } from './outcomes.js';
 import { RedisReceiver } from './receiver.js';
 import { RedisSender } from './sender.js';
+import { createStreamAndGroup } from './setup.js';
 
 /**
  * A {@link Transport} on Redis Streams (Redis 6.2 or newer), with ioredis as the client.
@@ -58,7 +58,7 @@ export class RedisTransport implements Transport {
     this.#connection = new RedisConnection(this.#options, this.name);
     const delayed = new RedisDelayedMessages(this.#connection, this.#options.delayedKey, this.#options.stream);
     this.#sender = new RedisSender(this.#connection, this.#options.stream, delayed);
-    this.#receiver = new RedisReceiver(this.#connection, this.#options, delayed);
+    this.#receiver = new RedisReceiver(this.#connection, this.#options, delayed, () => this.setup());
     this.#outcomes = new RedisOutcomes(this.#connection, this.#options);
     this.deadLetters = new RedisDeadLetterStore(this.#connection, this.#options);
   }
@@ -66,12 +66,7 @@ export class RedisTransport implements Transport {
   /** Creates the stream and the consumer group (reading from the start) unless they exist. */
   async setup(): Promise<void> {
     this.#guard.check('set up');
-    const { stream, group } = this.#options;
-    try {
-      await this.#connection.call('set up', ['XGROUP', 'CREATE', stream, group, '0', 'MKSTREAM']);
-    } catch (error) {
-      if (!(error instanceof Error && error.message.startsWith('BUSYGROUP'))) throw error;
-    }
+    await createStreamAndGroup(this.#connection, this.#options);
   }
 
   async send(messages: readonly OutgoingMessage[]): Promise<void> {
@@ -83,7 +78,7 @@ export class RedisTransport implements Transport {
   async receive(options: ReceiveOptions): Promise<Delivery[]> {
     checkReceiveOptions(this.name, options);
     if (this.#guard.closing) return [];
-    return this.#receiver.receive(options, () => this.setup());
+    return this.#receiver.receive(options);
   }
 
   ack(delivery: Delivery): Promise<void> {
@@ -106,7 +101,7 @@ export class RedisTransport implements Transport {
   async extendLease(delivery: Delivery, leaseMs: number): Promise<void> {
     this.#guard.check('extend a lease');
     checkDuration(this.name, 'extendLease', 'leaseMs', leaseMs, 1);
-    await this.#outcomes.extendLease(delivery, leaseMs, RedisDelivery.leaseOf(delivery));
+    await this.#outcomes.extendLease(delivery, leaseMs);
   }
 
   async release(delivery: Delivery): Promise<void> {

@@ -1,7 +1,7 @@
 import type { OutgoingMessage } from '../../transport/transport.js';
 import { evalsha, redisScript, type RedisCommand, type RedisConnection } from './connection.js';
 import type { RedisDelayedMessages } from './delayed.js';
-import { messageFrame } from './entries.js';
+import { messageFrame } from './wire.js';
 
 /**
  * Adds messages to the stream, one XADD of the `m` field per message frame in ARGV, in order.

@@ -1,6 +1,10 @@
 import { isUtf8 } from 'node:buffer';
 import type { DeadLetter, Delivery, TransportMessage } from '../../transport/transport.js';
 
+// How messages are laid out in Redis, read and written here alone: the queue entry's one `m`
+// field (the message frame), the named fields other tools write and dead letters keep, the
+// delayed set's members, and what another producer may have put on the stream.
+
 /** A stream entry as the transport reads it: its stream id and its fields by name. */
 export interface StreamEntry {
   readonly entryId: string;
@@ -53,6 +57,28 @@ export function messageFrame(message: TransportMessage): string | Buffer {
   const head = `${message.id}\n${JSON.stringify(message.headers)}\n`;
   const body = toBuffer(message.body);
   return body.byteLength <= TEXT_BODY_BYTES && isUtf8(body) ? head + body.toString('utf8') : Buffer.concat([Buffer.from(head), body]);
+}
+
+/**
+ * Lua for scripts writing entries: `frame(id, headers, body)` is the {@link messageFrame} of a
+ * message whose headers are already JSON (the id must have no line breaks).
+ */
+export const luaFrame = `
+local function frame(id, headers, body)
+  return id .. '\\n' .. headers .. '\\n' .. body
+end`;
+
+let sequence = 0;
+
+/** A token that keeps equal messages apart in the delayed set (a sorted set holds a member once). */
+export function delayedToken(): string {
+  return `${Date.now().toString(36)}.${(sequence++).toString(36)}.${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** The sorted-set member for a delayed message: `token \n` then its {@link messageFrame}. */
+export function delayedMember(message: TransportMessage): string | Buffer {
+  const frame = messageFrame(message);
+  return typeof frame === 'string' ? `${delayedToken()}\n${frame}` : Buffer.concat([Buffer.from(`${delayedToken()}\n`), frame]);
 }
 
 /** The header a foreign entry is delivered with (see {@link deliveryOf}). */
