@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeMessage } from '../envelope/envelope.js';
 import { FailureStore } from './failure-store.js';
-import { createKit, Job, waitFor } from './test-kit.case.js';
+import { createKit, TestCommand, waitFor } from './test-kit.case.js';
 
 let kit = createKit();
 afterEach(() => kit.stopAll());
@@ -14,7 +14,7 @@ describe('FailureStore', () => {
         throw new Error(`failure ${++calls}`);
       },
     });
-    const message = encodeMessage(new Job('x'), { registry: kit.registry });
+    const message = encodeMessage(new TestCommand('x'), { registry: kit.registry });
     await kit.transport.send([message]);
     const worker = kit.worker({ retry: { maxAttempts: 3, baseMs: 1 } });
     worker.start();
@@ -37,7 +37,7 @@ describe('FailureStore', () => {
         if (calls <= 3) throw new Error(`failure ${calls}`);
       },
     });
-    const message = encodeMessage(new Job('x'), { registry: kit.registry });
+    const message = encodeMessage(new TestCommand('x'), { registry: kit.registry });
     await kit.transport.send([message]);
     const worker = kit.worker({ retry: { maxAttempts: 2, baseMs: 1 } });
     worker.start();
@@ -57,7 +57,7 @@ describe('FailureStore', () => {
         throw new Error('always');
       },
     });
-    await kit.transport.send(['a', 'b', 'c'].map((label) => encodeMessage(new Job(label), { registry: kit.registry })));
+    await kit.transport.send(['a', 'b', 'c'].map((label) => encodeMessage(new TestCommand(label), { registry: kit.registry })));
     const worker = kit.worker({ retry: { maxAttempts: 1 } });
     worker.start();
     const store = new FailureStore(kit.transport);

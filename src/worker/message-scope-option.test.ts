@@ -3,7 +3,7 @@ import { encodeMessage } from '../envelope/envelope.js';
 import { InMemoryTransport } from '../transport/in-memory-transport.js';
 import { currentMessageContext, messageContextReaderExists } from '../sending/message-context.js';
 import { Sender } from '../sending/sender.js';
-import { createKit, FollowUp, Job, waitFor } from './test-kit.case.js';
+import { createKit, FollowUp, TestCommand, waitFor } from './test-kit.case.js';
 import type { WorkerOptions } from './worker-options.js';
 
 let kit = createKit();
@@ -18,7 +18,7 @@ async function contextSeen(options: Partial<WorkerOptions>): Promise<unknown> {
       seen.push(currentMessageContext());
     },
   });
-  await kit.transport.send([encodeMessage(new Job('x'), { registry: kit.registry, correlationId: 'c-1' })]);
+  await kit.transport.send([encodeMessage(new TestCommand('x'), { registry: kit.registry, correlationId: 'c-1' })]);
   const worker = kit.worker(options);
   worker.start();
   await waitFor(() => worker.health().processed === 1, 'one processed message');

@@ -6,7 +6,7 @@ import { MessageHeader } from '../envelope/message-headers.js';
 import { MessageRegistry } from '../envelope/message-registry.js';
 import { routeToTransports } from '../sending/routing-middleware.js';
 import { Sender } from '../sending/sender.js';
-import { createKit, FollowUp, Job, waitFor } from './test-kit.case.js';
+import { createKit, FollowUp, TestCommand, waitFor } from './test-kit.case.js';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 const outbox = new InMemoryTransport({ name: 'outbox' });
@@ -26,7 +26,7 @@ describe('correlation and causation from inside a handler', () => {
     registry.register(FollowUp, { name: 'test.follow-up' });
     const sender = new Sender({ routes: [[FollowUp, outbox]], registry });
     kit = createKit({ registry, middleware: [routeToTransports(sender)], handler: () => kit.bus.dispatch(new FollowUp('next')) });
-    const handled = encodeMessage(new Job('first'), { registry: kit.registry, correlationId: 'order-42', traceparent: TRACEPARENT });
+    const handled = encodeMessage(new TestCommand('first'), { registry: kit.registry, correlationId: 'order-42', traceparent: TRACEPARENT });
     await kit.transport.send([handled]);
     kit.worker().start();
     const headers = await takeOne();
@@ -55,7 +55,7 @@ describe('correlation and causation from inside a handler', () => {
         seen.push(currentMessageContext());
       },
     });
-    const handled = encodeMessage(new Job('x'), { registry: kit.registry, correlationId: 'c-1' });
+    const handled = encodeMessage(new TestCommand('x'), { registry: kit.registry, correlationId: 'c-1' });
     await kit.transport.send([handled]);
     const worker = kit.worker({ messageScope: true });
     worker.start();

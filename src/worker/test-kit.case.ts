@@ -10,7 +10,7 @@ import { Worker } from './worker.js';
 import type { WorkerOptions } from './worker-options.js';
 
 /** A command for the worker tests: one string field, handled asynchronously. */
-export class Job extends Command<Promise<void>> {
+export class TestCommand extends Command<Promise<void>> {
   constructor(readonly label: string) {
     super();
   }
@@ -25,21 +25,21 @@ export class FollowUp extends Command<Promise<void>> {
 
 /** What a handler is given for each call, recorded by the kit. */
 export interface Call {
-  readonly command: Job;
+  readonly command: TestCommand;
   readonly context: DispatchContext | undefined;
 }
 
 /** A registry, router, bus and in-memory transport, fresh for one test. */
 export function createKit(
-  options: { handler?: (command: Job, context: DispatchContext | undefined) => unknown; middleware?: readonly Middleware[]; registry?: MessageRegistry } = {},
+  options: { handler?: (command: TestCommand, context: DispatchContext | undefined) => unknown; middleware?: readonly Middleware[]; registry?: MessageRegistry } = {},
 ) {
   const registry = options.registry ?? new MessageRegistry();
-  registry.register(Job, { name: 'test.job' });
+  registry.register(TestCommand, { name: 'test.job' });
   registry.register(FollowUp, { name: 'test.follow-up' });
   const router = new MessageRouter();
   const calls: Call[] = [];
   const handler = options.handler ?? (() => undefined);
-  router.attach(Job, async (command, context) => {
+  router.attach(TestCommand, async (command, context) => {
     calls.push({ command, context });
     await handler(command, context);
   });

@@ -4,7 +4,7 @@ import { readAttempt, readErrorHistory } from '../envelope/error-history.js';
 import { InMemoryTransport } from '../transport/in-memory-transport.js';
 import { UnrecoverableError } from '../transport/unrecoverable-error.js';
 import { RetryStrategy } from './retry-strategy.js';
-import { createKit, Job, UnreliableTransport, waitFor } from './test-kit.case.js';
+import { createKit, TestCommand, UnreliableTransport, waitFor } from './test-kit.case.js';
 import type { WorkerEvents } from './worker-events.js';
 
 let kit = createKit();
@@ -19,7 +19,7 @@ describe('Worker failures', () => {
         throw new Error(`boom ${starts.length}`);
       },
     });
-    await kit.transport.send([encodeMessage(new Job('doomed'), { registry: kit.registry })]);
+    await kit.transport.send([encodeMessage(new TestCommand('doomed'), { registry: kit.registry })]);
     // random() = 1 makes each delay its ceiling: 40, 80, 160 ms (cap 160).
     const retry = new RetryStrategy({ maxAttempts: 4, baseMs: 40, factor: 2, capMs: 160, random: () => 0.999_999 });
     const worker = kit.worker({ retry });
@@ -63,7 +63,7 @@ describe('Worker failures', () => {
         throw new UnrecoverableError('order 7 does not exist');
       },
     });
-    await kit.transport.send([encodeMessage(new Job('gone'), { registry: kit.registry })]);
+    await kit.transport.send([encodeMessage(new TestCommand('gone'), { registry: kit.registry })]);
     const worker = kit.worker({ retry: { maxAttempts: 5, baseMs: 1 } });
     worker.start();
     await waitFor(() => worker.health().processed === 1, 'one processed message');
@@ -79,7 +79,7 @@ describe('Worker failures', () => {
     kit = createKit();
     const transport = new UnreliableTransport({ name: 'crashy' });
     transport.extraDeliveries = 3; // the first delivery here is its 4th: three workers died on it
-    const message = encodeMessage(new Job('crash-loop'), { registry: kit.registry });
+    const message = encodeMessage(new TestCommand('crash-loop'), { registry: kit.registry });
     await transport.send([message]);
     const worker = kit.worker({ transports: [transport], maxDeliveries: 3 });
     const letters: WorkerEvents['dead-lettered'][] = [];
@@ -98,7 +98,7 @@ describe('Worker failures', () => {
     kit = createKit();
     const transport = new UnreliableTransport({ name: 'crashy' });
     transport.extraDeliveries = 2;
-    await transport.send([encodeMessage(new Job('third time'), { registry: kit.registry })]);
+    await transport.send([encodeMessage(new TestCommand('third time'), { registry: kit.registry })]);
     const worker = kit.worker({ transports: [transport], maxDeliveries: 3 });
     worker.start();
     await waitFor(() => worker.health().processed === 1, 'one processed message');
@@ -109,7 +109,7 @@ describe('Worker failures', () => {
 
   it('dead-letters malformed messages with their bytes and a reason, and keeps consuming', async () => {
     kit = createKit();
-    const valid = encodeMessage(new Job('fine'), { registry: kit.registry });
+    const valid = encodeMessage(new TestCommand('fine'), { registry: kit.registry });
     const bytes = new TextEncoder().encode('{not json');
     const unknownName = { ...valid, id: 'unknown', headers: { ...valid.headers, 'message-id': 'unknown', 'message-name': 'test.nobody' } };
     const noHeaders = { id: 'bare', headers: {}, body: bytes };
@@ -137,7 +137,7 @@ describe('Worker failures', () => {
     let failAcks = 1;
     const ack = transport.ack.bind(transport);
     transport.ack = (delivery) => (failAcks-- > 0 ? Promise.reject(new Error('ack lost')) : ack(delivery));
-    await transport.send([encodeMessage(new Job('twice'), { registry: kit.registry })]);
+    await transport.send([encodeMessage(new TestCommand('twice'), { registry: kit.registry })]);
     const worker = kit.worker({ transports: [transport], leaseMs: 60 });
     const errors: WorkerEvents['error'][] = [];
     worker.on('error', (event) => errors.push(event));

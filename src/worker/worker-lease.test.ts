@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeMessage } from '../envelope/envelope.js';
 import { InMemoryTransport } from '../transport/in-memory-transport.js';
-import { createKit, Job, waitFor } from './test-kit.case.js';
+import { createKit, TestCommand, waitFor } from './test-kit.case.js';
 import type { WorkerEvents } from './worker-events.js';
 
 let kit = createKit();
@@ -12,7 +12,7 @@ const LEASE_MS = 60;
 describe('Worker lease keepalive', () => {
   it('keeps a handler running 3 × lease from being redelivered to another consumer', async () => {
     kit = createKit({ handler: () => new Promise((resolve) => setTimeout(resolve, 3 * LEASE_MS)) });
-    await kit.transport.send([encodeMessage(new Job('long'), { registry: kit.registry })]);
+    await kit.transport.send([encodeMessage(new TestCommand('long'), { registry: kit.registry })]);
     const worker = kit.worker({ leaseMs: LEASE_MS });
     worker.start();
     await waitFor(() => kit.calls.length === 1, 'the handler to start');
@@ -28,7 +28,7 @@ describe('Worker lease keepalive', () => {
     kit = createKit({ handler: () => new Promise((resolve) => setTimeout(resolve, 3 * LEASE_MS)) });
     const transport = new InMemoryTransport({ name: 'no-keepalive' });
     transport.extendLease = () => Promise.resolve();
-    await transport.send([encodeMessage(new Job('long'), { registry: kit.registry })]);
+    await transport.send([encodeMessage(new TestCommand('long'), { registry: kit.registry })]);
     const worker = kit.worker({ transports: [transport], leaseMs: LEASE_MS });
     worker.start();
     await waitFor(() => kit.calls.length === 1, 'the handler to start');
@@ -44,7 +44,7 @@ describe('Worker lease keepalive', () => {
     const extend = transport.extendLease.bind(transport);
     let calls = 0;
     transport.extendLease = (delivery, leaseMs) => (++calls === 1 ? Promise.reject(new Error('timeout')) : extend(delivery, leaseMs));
-    await transport.send([encodeMessage(new Job('long'), { registry: kit.registry })]);
+    await transport.send([encodeMessage(new TestCommand('long'), { registry: kit.registry })]);
     const worker = kit.worker({ transports: [transport], leaseMs: LEASE_MS });
     const errors: WorkerEvents['error'][] = [];
     worker.on('error', (event) => errors.push(event));

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeMessage } from '../envelope/envelope.js';
-import { createKit, Job, UnreliableTransport, waitFor } from './test-kit.case.js';
+import { createKit, TestCommand, UnreliableTransport, waitFor } from './test-kit.case.js';
 import type { WorkerEvents } from './worker-events.js';
 
 let kit = createKit();
@@ -26,7 +26,7 @@ describe('Worker broker outage', () => {
     expect(errors[0]).toMatchObject({ transport: 'broker', during: 'receive' });
     expect((errors[0]?.error as Error).message).toContain('ECONNREFUSED');
 
-    await transport.send([encodeMessage(new Job('after the outage'), { registry: kit.registry })]);
+    await transport.send([encodeMessage(new TestCommand('after the outage'), { registry: kit.registry })]);
     transport.failing = false;
     await waitFor(() => kit.calls.length === 1, 'the message sent during the outage to be handled');
     expect(worker.health()).toMatchObject({ status: 'connected', transports: [{ name: 'broker', status: 'connected' }] });
@@ -54,7 +54,7 @@ describe('Worker broker outage', () => {
     transport = new UnreliableTransport({ name: 'broker' });
     let setups = 0;
     transport.setup = () => (++setups < 3 ? Promise.reject(new Error('NOAUTH')) : Promise.resolve());
-    await transport.send([encodeMessage(new Job('x'), { registry: kit.registry })]);
+    await transport.send([encodeMessage(new TestCommand('x'), { registry: kit.registry })]);
     const worker = kit.worker({ transports: [transport], reconnect: { baseMs: 5, capMs: 10 } });
     const errors: WorkerEvents['error'][] = [];
     worker.on('error', (event) => errors.push(event));

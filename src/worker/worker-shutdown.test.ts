@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeMessage } from '../envelope/envelope.js';
 import { ABORT_GRACE_MS } from './in-flight-jobs.js';
 import { ShutdownTimeoutError } from './shutdown-timeout-error.js';
-import { createKit, gate, Job, waitFor } from './test-kit.case.js';
+import { createKit, gate, TestCommand, waitFor } from './test-kit.case.js';
 import type { WorkerEvents } from './worker-events.js';
 
 let kit = createKit();
@@ -29,7 +29,7 @@ function timedKit() {
 describe('Worker shutdown', () => {
   it('waits for short in-flight handlers and acknowledges them', async () => {
     kit = timedKit();
-    await kit.transport.send(['40', '60'].map((label) => encodeMessage(new Job(label), { registry: kit.registry })));
+    await kit.transport.send(['40', '60'].map((label) => encodeMessage(new TestCommand(label), { registry: kit.registry })));
     const worker = kit.worker({ concurrency: 2, shutdownTimeoutMs: 1_000 });
     const handled: WorkerEvents['handled'][] = [];
     worker.on('handled', (event) => handled.push(event));
@@ -49,7 +49,7 @@ describe('Worker shutdown', () => {
         seen.push({ aborted: context?.signal?.aborted, reason: context?.signal?.reason, copied: { ...context }.signal?.aborted });
       },
     });
-    await kit.transport.send([encodeMessage(new Job('late-reader'), { registry: kit.registry })]);
+    await kit.transport.send([encodeMessage(new TestCommand('late-reader'), { registry: kit.registry })]);
     const worker = kit.worker({ shutdownTimeoutMs: 30, leaseMs: 60_000 });
     worker.start();
     await waitFor(() => kit.calls.length === 1, 'the handler to start');
@@ -61,8 +61,8 @@ describe('Worker shutdown', () => {
 
   it('aborts handlers still running at the timeout and releases their messages for immediate redelivery', async () => {
     kit = timedKit();
-    const short = encodeMessage(new Job('20'), { registry: kit.registry });
-    const long = encodeMessage(new Job('10000'), { registry: kit.registry });
+    const short = encodeMessage(new TestCommand('20'), { registry: kit.registry });
+    const long = encodeMessage(new TestCommand('10000'), { registry: kit.registry });
     await kit.transport.send([short, long]);
     const worker = kit.worker({ concurrency: 2, shutdownTimeoutMs: 80, leaseMs: 60_000 });
     const released: WorkerEvents['released'][] = [];
@@ -99,7 +99,7 @@ describe('Worker shutdown', () => {
         }
       },
     });
-    const sent = encodeMessage(new Job('ignores-its-signal'), { registry: kit.registry });
+    const sent = encodeMessage(new TestCommand('ignores-its-signal'), { registry: kit.registry });
     await kit.transport.send([sent]);
     const first = kit.worker({ shutdownTimeoutMs: 50, leaseMs: 90 });
     const released: WorkerEvents['released'][] = [];
@@ -139,7 +139,7 @@ describe('Worker shutdown', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       await release(delivery);
     };
-    await kit.transport.send([encodeMessage(new Job('honours-its-signal'), { registry: kit.registry })]);
+    await kit.transport.send([encodeMessage(new TestCommand('honours-its-signal'), { registry: kit.registry })]);
     const worker = kit.worker({ shutdownTimeoutMs: 50 });
     const released: WorkerEvents['released'][] = [];
     worker.on('released', (event) => released.push(event));
@@ -157,7 +157,7 @@ describe('Worker shutdown', () => {
     const worker = kit.worker();
     worker.start();
     await worker.stop();
-    await kit.transport.send([encodeMessage(new Job('late'), { registry: kit.registry })]);
+    await kit.transport.send([encodeMessage(new TestCommand('late'), { registry: kit.registry })]);
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(kit.calls).toHaveLength(0);
     expect(await kit.transport.receive({ max: 1, leaseMs: 1_000, waitMs: 0 })).toHaveLength(1);
@@ -178,7 +178,7 @@ describe('Worker shutdown', () => {
 
   it('stops gracefully on SIGTERM with handleSignals, and exits at once on a second signal', async () => {
     kit = timedKit();
-    await kit.transport.send([encodeMessage(new Job('10000'), { registry: kit.registry })]);
+    await kit.transport.send([encodeMessage(new TestCommand('10000'), { registry: kit.registry })]);
     const worker = kit.worker({ handleSignals: true, shutdownTimeoutMs: 100 });
     const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
     try {

@@ -4,7 +4,7 @@ import { thrownValue } from '../thrown-values.case.js';
 import { encodeMessage } from '../envelope/envelope.js';
 import { appendErrorHistory, readAttempt, readErrorHistory } from '../envelope/error-history.js';
 import type { DeadLetter } from '../transport/transport.js';
-import { catchingUnhandled, createKit, Job, waitFor } from './test-kit.case.js';
+import { catchingUnhandled, createKit, TestCommand, waitFor } from './test-kit.case.js';
 import type { WorkerEvents } from './worker-events.js';
 
 const MAX_ATTEMPTS = 2;
@@ -26,7 +26,7 @@ describe('Worker, whatever a handler throws (property-based)', () => {
               throw (recipes[index] as (typeof recipes)[number]).make();
             },
           });
-          await kit.transport.send(recipes.map((_, index) => encodeMessage(new Job(String(index)), { registry: kit.registry })));
+          await kit.transport.send(recipes.map((_, index) => encodeMessage(new TestCommand(String(index)), { registry: kit.registry })));
           const worker = kit.worker({ concurrency: 4, retry: { maxAttempts: MAX_ATTEMPTS, baseMs: 1, capMs: 1 } });
           const errors: WorkerEvents['error'][] = [];
           worker.on('error', (event) => errors.push(event));

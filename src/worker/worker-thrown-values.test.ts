@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeMessage } from '../envelope/envelope.js';
 import { readAttempt, readErrorHistory } from '../envelope/error-history.js';
 import type { DeadLetter } from '../transport/transport.js';
-import { catchingUnhandled, createKit, Job, waitFor } from './test-kit.case.js';
+import { catchingUnhandled, createKit, TestCommand, waitFor } from './test-kit.case.js';
 import type { WorkerEvents } from './worker-events.js';
 
 let kit = createKit();
@@ -28,7 +28,7 @@ async function throwEveryTime(make: () => unknown, maxAttempts = 3): Promise<Out
     },
   });
   const { result, unhandled } = await catchingUnhandled(async () => {
-    await kit.transport.send([encodeMessage(new Job('hostile'), { registry: kit.registry })]);
+    await kit.transport.send([encodeMessage(new TestCommand('hostile'), { registry: kit.registry })]);
     const worker = kit.worker({ retry: { maxAttempts, baseMs: 1, capMs: 1 } });
     const retried: WorkerEvents['retried'][] = [];
     const failed: WorkerEvents['failed'][] = [];

@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeMessage } from '../envelope/envelope.js';
-import { createKit, gate, Job, waitFor } from './test-kit.case.js';
+import { createKit, gate, TestCommand, waitFor } from './test-kit.case.js';
 import type { WorkerEvents } from './worker-events.js';
 
 let kit = createKit();
 afterEach(() => kit.stopAll());
 
 async function send(...labels: string[]): Promise<string[]> {
-  const messages = labels.map((label) => encodeMessage(new Job(label), { registry: kit.registry }));
+  const messages = labels.map((label) => encodeMessage(new TestCommand(label), { registry: kit.registry }));
   await kit.transport.send(messages);
   return messages.map((message) => message.id);
 }
@@ -20,7 +20,7 @@ describe('Worker', () => {
     worker.start();
     await waitFor(() => worker.health().processed === 1, 'one processed message');
     expect(kit.calls).toHaveLength(1);
-    expect(kit.calls[0]?.command).toBeInstanceOf(Job);
+    expect(kit.calls[0]?.command).toBeInstanceOf(TestCommand);
     expect(kit.calls[0]?.command.label).toBe('a');
     expect(kit.calls[0]?.context).toMatchObject({ messageId: id, deliveryCount: 1, attempt: 1, correlationId: id, receivedFrom: 'jobs' });
     expect(kit.calls[0]?.context?.signal).toBeInstanceOf(AbortSignal);
