@@ -67,7 +67,7 @@ export interface BrokerProfile {
   inject(address: QueueAddress, messages: readonly RawMessage[]): Promise<void>;
   /** Removes the queue and everything that belongs to it from the broker. */
   cleanup(address: QueueAddress): Promise<void>;
-  /** Starts a private, durable broker in `directory` on a spare port (for the restart scenario). */
+  /** Starts a private, durable broker in `directory` on a spare port (for the restart scenario), through `spawnPrivateBroker`. */
   startPrivateBroker?(directory: string): Promise<PrivateBroker>;
   /** Why the restart scenario cannot run on this broker, when `startPrivateBroker` is absent. */
   readonly restartUnsupported?: string;

@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import { NatsTransport } from '../../../src/brokers/nats/index.js';
 import { wireHeaders } from '../../../src/brokers/nats/wire.js';
-import type { BrokerProfile, PrivateBroker, QueueAddress, RawMessage } from '../broker-profile.js';
+import type { BrokerProfile, QueueAddress, RawMessage } from '../broker-profile.js';
+import { spawnPrivateBroker } from '../private-broker.js';
 import { sparePort } from '../../support/spare-port.js';
 
 /** A short-lived connection for one admin job (no reconnection); always closed afterwards. */
@@ -17,64 +16,12 @@ async function withClient<T>(connection: string, job: (client: NatsConnection) =
   }
 }
 
-
 /** Whether JetStream answers at `connection` (the server is up and has loaded its streams). */
 const answers = (connection: string): Promise<boolean> =>
   withClient(connection, async (client) => {
     await (await jetstreamManager(client, { timeout: 1_000 })).getAccountInfo();
     return true;
   }).catch(() => false);
-
-/** A nats-server child process with JetStream and file storage in its own directory. */
-class PrivateNats implements PrivateBroker {
-  readonly connection: string;
-  readonly #port: number;
-  readonly #directory: string;
-  #process: ChildProcess | undefined;
-  #disposed = false;
-  readonly #killOnExit = (): void => {
-    this.#process?.kill('SIGKILL');
-  };
-
-  constructor(port: number, directory: string) {
-    this.#port = port;
-    this.#directory = directory;
-    this.connection = `nats://127.0.0.1:${port}`;
-    process.once('exit', this.#killOnExit);
-  }
-
-  async start(): Promise<void> {
-    if (this.#process !== undefined) throw new Error(`the private nats-server on port ${this.#port} is already running`);
-    const child = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(this.#port), '-sd', this.#directory], { stdio: 'ignore' });
-    this.#process = child;
-    child.once('exit', () => {
-      if (this.#process === child) this.#process = undefined;
-    });
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      if (this.#process !== child) throw new Error(`nats-server on port ${this.#port} exited at start (is nats-server installed?)`);
-      if (await answers(this.connection)) return;
-      if (Date.now() > deadline) throw new Error(`nats-server on port ${this.#port} did not answer within 15 s`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
-  async crash(): Promise<void> {
-    const child = this.#process;
-    if (child === undefined) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
-
-  async dispose(): Promise<void> {
-    if (this.#disposed) return;
-    this.#disposed = true;
-    await this.crash();
-    process.off('exit', this.#killOnExit);
-    rmSync(this.#directory, { recursive: true, force: true });
-  }
-}
 
 /**
  * The NATS JetStream profile: a queue is a stream of the queue's name (subject the same), with
@@ -118,13 +65,15 @@ export const profile: BrokerProfile = {
   },
 
   async startPrivateBroker(directory: string) {
-    const broker = new PrivateNats(await sparePort(), directory);
-    try {
-      await broker.start();
-    } catch (error) {
-      await broker.dispose();
-      throw error;
-    }
-    return broker;
+    const port = await sparePort();
+    return spawnPrivateBroker({
+      name: 'nats-server',
+      connection: `nats://127.0.0.1:${port}`,
+      directory,
+      command: 'nats-server',
+      args: ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', directory],
+      startTimeoutMs: 15_000,
+      answers,
+    });
   },
 };

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { chownSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { chownSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { PostgresTransport } from '../../../src/brokers/postgres/index.js';
-import type { BrokerProfile, PrivateBroker, QueueAddress, RawMessage } from '../broker-profile.js';
+import type { BrokerProfile, QueueAddress, RawMessage } from '../broker-profile.js';
+import { spawnPrivateBroker } from '../private-broker.js';
 import { sparePort } from '../../support/spare-port.js';
 
 const run = promisify(execFile);
@@ -24,11 +25,11 @@ async function withClient<T>(connection: string, job: (client: pg.Client) => Pro
   }
 }
 
+/** Whether a PostgreSQL at `connection` answers `SELECT 1`. */
 const answers = (connection: string): Promise<boolean> =>
   withClient(connection, async (client) => (await client.query('SELECT 1')).rowCount === 1).catch(() => false);
 
-
-/** Where Debian keeps the server binaries (initdb and pg_ctl are not on the PATH there). */
+/** Where Debian keeps the server binaries (initdb and postgres are not on the PATH there). */
 async function binDirectory(): Promise<string> {
   try {
     const { stdout } = await run('pg_config', ['--bindir']);
@@ -38,66 +39,19 @@ async function binDirectory(): Promise<string> {
   }
 }
 
-/**
- * A PostgreSQL cluster of its own: `initdb` in a temporary directory, a server on a spare port
- * (fsync on, as in production). `crash` is `pg_ctl stop -m immediate`: every server process
- * quits at once without a checkpoint, so the next start runs crash recovery from the WAL.
- * PostgreSQL refuses to run as root, so under root the commands run as the `postgres` user.
- */
-class PrivatePostgres implements PrivateBroker {
-  readonly connection: string;
-  readonly #port: number;
-  readonly #data: string;
-  readonly #bin: string;
-  #running = false;
-  #disposed = false;
-
-  constructor(port: number, directory: string, bin: string) {
-    this.#port = port;
-    this.#data = join(directory, 'data');
-    this.#bin = bin;
-    this.connection = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  }
-
-  async init(directory: string): Promise<void> {
-    mkdirSync(this.#data, { mode: 0o700 });
-    if (process.getuid?.() === 0) {
-      const { uid, gid } = statSync('/var/lib/postgresql');
-      chownSync(directory, uid, gid);
-      chownSync(this.#data, uid, gid);
-    }
-    await this.#pg('initdb', ['-D', this.#data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
-  }
-
-  async start(): Promise<void> {
-    const options = `-p ${this.#port} -k ${this.#data} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on`;
-    await this.#pg('pg_ctl', ['-D', this.#data, '-o', options, '-l', join(this.#data, 'server.log'), '-w', '-t', '30', 'start']);
-    this.#running = true;
-  }
-
-  async crash(): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
-    await this.#pg('pg_ctl', ['-D', this.#data, '-m', 'immediate', '-w', 'stop']);
-  }
-
-  async dispose(): Promise<void> {
-    if (this.#disposed) return;
-    this.#disposed = true;
-    await this.crash().catch(() => undefined);
-    rmSync(join(this.#data, '..'), { recursive: true, force: true });
-  }
-
-  #pg(command: string, args: readonly string[]): Promise<unknown> {
-    const path = join(this.#bin, command);
-    return process.getuid?.() === 0 ? run('runuser', ['-u', 'postgres', '--', path, ...args]) : run(path, [...args]);
-  }
+/** Who runs the private cluster: PostgreSQL refuses to run as root, so under root the `postgres` user. */
+function serverUser(): { readonly uid: number; readonly gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const { uid, gid } = statSync('/var/lib/postgresql');
+  return { uid, gid };
 }
 
 /**
  * The PostgreSQL profile: a queue is a queue name in the `troopy_reliability` schema's tables,
  * raw messages are INSERTed as rows (headers as JSON text, body as bytea), and the restart
- * scenario gets a private cluster made with `initdb` on a spare port.
+ * scenario gets a private cluster made with `initdb`, its postmaster on a spare port with fsync
+ * on, as in production. Killed, its backends quit on their own and the next start runs crash
+ * recovery from the WAL.
  */
 export const profile: BrokerProfile = {
   name: 'postgres',
@@ -135,14 +89,26 @@ export const profile: BrokerProfile = {
   },
 
   async startPrivateBroker(directory: string) {
-    const broker = new PrivatePostgres(await sparePort(), directory, await binDirectory());
-    try {
-      await broker.init(directory);
-      await broker.start();
-    } catch (error) {
-      await broker.dispose();
-      throw error;
-    }
-    return broker;
+    const [port, bin] = [await sparePort(), await binDirectory()];
+    const data = join(directory, 'data');
+    const user = serverUser();
+    return spawnPrivateBroker({
+      name: 'postgres',
+      connection: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      directory,
+      command: join(bin, 'postgres'),
+      args: ['-D', data, '-p', String(port), '-k', data, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on', '-c', 'synchronous_commit=on'],
+      ...(user === undefined ? {} : { user }),
+      startTimeoutMs: 30_000,
+      async prepare() {
+        mkdirSync(data, { mode: 0o700 });
+        if (user !== undefined) {
+          chownSync(directory, user.uid, user.gid);
+          chownSync(data, user.uid, user.gid);
+        }
+        await run(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync'], { cwd: directory, ...user });
+      },
+      answers,
+    });
   },
 };

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { RedisTransport } from '../../../src/brokers/redis/index.js';
-import type { BrokerProfile, PrivateBroker, QueueAddress, RawMessage } from '../broker-profile.js';
+import type { BrokerProfile, QueueAddress, RawMessage } from '../broker-profile.js';
+import { spawnPrivateBroker } from '../private-broker.js';
 import { sparePort } from '../../support/spare-port.js';
 
 /** A short-lived client for one admin job; always disconnected afterwards. */
@@ -18,66 +17,9 @@ async function withClient<T>(connection: string, job: (client: Redis) => Promise
   }
 }
 
-
-async function waitUntil(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
+/** Whether a Redis at `connection` answers PING. */
 const answers = (connection: string): Promise<boolean> =>
   withClient(connection, async (client) => (await client.ping()) === 'PONG').catch(() => false);
-
-/** A redis-server child process with append-only persistence (fsync on every write) in `directory`. */
-class PrivateRedis implements PrivateBroker {
-  readonly connection: string;
-  readonly #port: number;
-  readonly #directory: string;
-  #process: ChildProcess | undefined;
-  #disposed = false;
-  readonly #killOnExit = (): void => {
-    this.#process?.kill('SIGKILL');
-  };
-
-  constructor(port: number, directory: string) {
-    this.#port = port;
-    this.#directory = directory;
-    this.connection = `redis://127.0.0.1:${port}`;
-    process.once('exit', this.#killOnExit);
-  }
-
-  async start(): Promise<void> {
-    if (this.#process !== undefined) throw new Error(`the private Redis on port ${this.#port} is already running`);
-    const args = ['--port', String(this.#port), '--bind', '127.0.0.1', '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--dir', this.#directory];
-    const child = spawn('redis-server', args, { stdio: 'ignore' });
-    this.#process = child;
-    child.once('exit', () => {
-      if (this.#process === child) this.#process = undefined;
-    });
-    await waitUntil(`redis-server on port ${this.#port} to answer`, 10_000, async () => {
-      if (this.#process !== child) throw new Error(`redis-server on port ${this.#port} exited at start (is redis-server installed?)`);
-      return answers(this.connection);
-    });
-  }
-
-  async crash(): Promise<void> {
-    const child = this.#process;
-    if (child === undefined) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
-
-  async dispose(): Promise<void> {
-    if (this.#disposed) return;
-    this.#disposed = true;
-    await this.crash();
-    process.off('exit', this.#killOnExit);
-    rmSync(this.#directory, { recursive: true, force: true });
-  }
-}
 
 /**
  * The Redis Streams profile: a queue is a stream key (with the transport's derived keys
@@ -118,13 +60,15 @@ export const profile: BrokerProfile = {
   },
 
   async startPrivateBroker(directory: string) {
-    const broker = new PrivateRedis(await sparePort(), directory);
-    try {
-      await broker.start();
-    } catch (error) {
-      await broker.dispose();
-      throw error;
-    }
-    return broker;
+    const port = await sparePort();
+    return spawnPrivateBroker({
+      name: 'redis-server',
+      connection: `redis://127.0.0.1:${port}`,
+      directory,
+      command: 'redis-server',
+      args: ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--dir', directory],
+      startTimeoutMs: 10_000,
+      answers,
+    });
   },
 };
