@@ -98,7 +98,7 @@ describe('LeaseKeeper', () => {
     const keeper = new LeaseKeeper(30, jobs, () => undefined);
     const givenUp = job('given-up');
     keeper.hold(givenUp);
-    givenUp.state = 'released';
+    givenUp.giveUp(new Error('shutdown'));
     keeper.stop();
     await vi.advanceTimersByTimeAsync(10);
     expect(extensions.map(({ receipt }) => receipt)).toEqual(['given-up']);

@@ -63,7 +63,7 @@ export class LeaseKeeper {
       return;
     }
     for (const job of this.#jobs) {
-      // A job given up at shutdown (state `released`) is held too: its message is released only once its handler has settled.
+      // A job given up at shutdown is held too: its message is released only once its handler has settled.
       if (!job.leaseKept || job.extending) continue;
       job.extending = true;
       const done = (): void => {

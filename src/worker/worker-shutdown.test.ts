@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeMessage } from '../envelope/envelope.js';
-import { ABORT_GRACE_MS } from './in-flight-jobs.js';
+import { ABORT_GRACE_MS } from './drain-jobs.js';
 import { ShutdownTimeoutError } from './shutdown-timeout-error.js';
 import { createKit, gate, TestCommand, waitFor } from './test-kit.case.js';
 import type { WorkerEvents } from './worker-events.js';

@@ -1,16 +1,10 @@
-import type { Delivery, Transport } from '../transport/transport.js';
-import { Consumer, type ConsumerHost } from './consumer.js';
-import { DeliveryProcessor } from './delivery-processor.js';
-import { InFlightJobs } from './in-flight-jobs.js';
-import { JobList } from './job-list.js';
+import { Consumer } from './consumer.js';
 import { installMessageScope } from './message-scope.js';
 import { installSignalHandlers } from './signals.js';
-import { Slots } from './slots.js';
-import { StopLimitTracker } from './stop-limits.js';
-import { TypedEmitter } from './typed-emitter.js';
-import type { StopReason, WorkerActivity, WorkerEvents } from './worker-events.js';
+import type { StopReason, WorkerEvents } from './worker-events.js';
 import { workerHealth, type WorkerHealth, type WorkerState } from './worker-health.js';
 import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from './worker-options.js';
+import { WorkerRuntime } from './worker-runtime.js';
 
 /**
  * Consumes transports and handles their commands with a bus: at least once, with leases kept
@@ -31,17 +25,12 @@ import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } 
  */
 export class Worker {
   readonly #options: ResolvedWorkerOptions;
-  readonly #events: TypedEmitter<WorkerEvents>;
+  /** What the consumers and the processing share, and the receive path itself. */
+  readonly #runtime: WorkerRuntime;
   readonly #consumers: readonly Consumer[];
-  readonly #processor: DeliveryProcessor;
-  readonly #jobs: InFlightJobs;
   #state: WorkerState = 'idle';
-  #processed = 0;
   #fetching = new AbortController();
   #loops: Promise<unknown> = Promise.resolve();
-  #limits: StopLimitTracker | undefined;
-  /** Whether any stop limit is set; without one nothing is checked per message. */
-  readonly #hasLimits: boolean;
   #stopping: Promise<void> | undefined;
   #finished: Promise<StopReason> = Promise.resolve('stop');
   #finish: (reason: StopReason) => void = () => undefined;
@@ -51,50 +40,24 @@ export class Worker {
   /** @throws {TypeError} when an option breaks its rule, naming the option and the value received. */
   constructor(options: WorkerOptions) {
     this.#options = resolveWorkerOptions(options);
-    this.#hasLimits = Object.values(this.#options.limits).some((limit) => Number.isFinite(limit));
     installMessageScope();
-    this.#events = new TypedEmitter<WorkerEvents>((error, event) => {
-      if (event === 'error') console.error('troopy worker: an error listener threw', error);
-      else this.#report(undefined, 'listener', error);
-    });
-    const slots = new Slots(this.#options.concurrency);
-    const report = (transport: Transport, during: WorkerActivity, error: unknown): void => {
-      this.#report(transport, during, error);
-    };
-    const jobs = new JobList();
-    this.#processor = new DeliveryProcessor(this.#options, jobs, this.#events, report);
-    this.#jobs = new InFlightJobs(jobs, this.#processor, slots, this.#events, report, () => {
-      this.#processed++;
-      this.#checkLimits();
-    });
-    const host: ConsumerHost = {
-      slots,
-      remaining: () => this.#limits?.remaining ?? Infinity,
-      handle: (consumer, delivery) => {
-        this.#take(consumer.transport, delivery);
-      },
-      outcomesWritten: () => this.#jobs.outcomesWritten(),
-      error: report,
-      health: (transport, status) => {
-        this.#events.emit('health', { transport: transport.name, status });
-      },
-    };
-    this.#consumers = this.#options.transports.map((transport) => new Consumer(transport, this.#options, host));
+    this.#runtime = new WorkerRuntime(this.#options, (reason) => void this.#stop(reason));
+    this.#consumers = this.#options.transports.map((transport) => new Consumer(transport, this.#runtime));
   }
 
   /** Listens to a lifecycle event; returns a function that removes the listener. */
   on<E extends keyof WorkerEvents>(event: E, listener: (payload: WorkerEvents[E]) => void): () => void {
-    return this.#events.on(event, listener);
+    return this.#runtime.events.on(event, listener);
   }
 
   /** Listens to the next occurrence of an event only; returns a function that removes the listener. */
   once<E extends keyof WorkerEvents>(event: E, listener: (payload: WorkerEvents[E]) => void): () => void {
-    return this.#events.once(event, listener);
+    return this.#runtime.events.once(event, listener);
   }
 
   /** Removes a listener added with `on`. */
   off<E extends keyof WorkerEvents>(event: E, listener: (payload: WorkerEvents[E]) => void): void {
-    this.#events.off(event, listener);
+    this.#runtime.events.off(event, listener);
   }
 
   /**
@@ -105,7 +68,7 @@ export class Worker {
     if (this.#state === 'running' || this.#state === 'stopping') return;
     this.#state = 'running';
     this.#fetching = new AbortController();
-    this.#limits = new StopLimitTracker(this.#options.limits);
+    this.#runtime.startTaking();
     this.#finished = new Promise((resolve) => (this.#finish = resolve));
     if (this.#options.handleSignals) {
       this.#removeSignalHandlers = installSignalHandlers({ graceful: () => void this.#stop('signal'), immediate: () => process.exit(1) });
@@ -144,7 +107,7 @@ export class Worker {
 
   /** The worker's state, in-flight count and each transport's connection state. */
   health(): WorkerHealth {
-    return workerHealth(this.#state, this.#jobs.size, this.#processed, this.#consumers);
+    return workerHealth(this.#state, this.#runtime.inFlight, this.#runtime.processed, this.#consumers);
   }
 
   #stop(reason: StopReason): Promise<void> {
@@ -155,38 +118,16 @@ export class Worker {
 
   async #shutdown(reason: StopReason): Promise<void> {
     this.#state = 'stopping';
+    this.#runtime.stopTaking();
     this.#fetching.abort();
     clearTimeout(this.#runtimeTimer);
     await this.#loops;
-    await this.#jobs.drain(this.#options.shutdownTimeoutMs);
-    this.#processor.stop();
+    await this.#runtime.drain(this.#options.shutdownTimeoutMs);
     // Kept until now, so that a second signal during the drain still exits at once.
     this.#removeSignalHandlers();
     this.#state = 'stopped';
     this.#stopping = undefined;
-    this.#events.emit('stopped', { reason });
+    this.#runtime.events.emit('stopped', { reason });
     this.#finish(reason);
-  }
-
-  /** A delivery arrives with its slot taken: processed while running, given back otherwise. */
-  #take(transport: Transport, delivery: Delivery): void {
-    if (this.#state !== 'running') {
-      this.#jobs.giveBack(transport, delivery);
-      return;
-    }
-    this.#limits?.took(1);
-    this.#jobs.run(transport, delivery);
-    this.#checkLimits();
-  }
-
-  #checkLimits(): void {
-    if (!this.#hasLimits) return;
-    const reached = this.#state === 'running' ? this.#limits?.reached() : undefined;
-    if (reached !== undefined) void this.#stop(reached);
-  }
-
-  #report(transport: Transport | undefined, during: WorkerActivity, error: unknown): void {
-    if (this.#events.listenerCount('error') > 0) this.#events.emit('error', { transport: transport?.name, during, error });
-    else console.error(`troopy worker: ${during} failed${transport === undefined ? '' : ` on "${transport.name}"`}:`, error);
   }
 }
