@@ -1,5 +1,5 @@
 import { backoffCeiling, backoffDelay } from '../transport/backoff.js';
-import { numberOption, objectOption, show } from './check-option.js';
+import { functionOption, numberOption, objectOption } from '../check-option.js';
 
 /** Options of {@link RetryStrategy}. */
 export interface RetryOptions {
@@ -44,11 +44,7 @@ export class RetryStrategy {
     this.baseMs = numberOption('RetryStrategy', 'baseMs', checked['baseMs'], 1_000, { min: 0 });
     this.factor = numberOption('RetryStrategy', 'factor', checked['factor'], 2, { min: 1 });
     this.capMs = numberOption('RetryStrategy', 'capMs', checked['capMs'], 3_600_000, { min: 0 });
-    const random = checked['random'] ?? Math.random;
-    if (typeof random !== 'function') {
-      throw new TypeError(`RetryStrategy option "random" must be a function returning a number in [0, 1); got ${show(random)}.`);
-    }
-    this.#random = random as () => number;
+    this.#random = functionOption<() => number>('RetryStrategy', 'random', checked['random'], Math.random, 'a function returning a number in [0, 1)');
   }
 
   /** Whether a message whose `attempt`-th attempt (1-based) just failed is tried again. */

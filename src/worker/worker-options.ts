@@ -1,9 +1,9 @@
+import { booleanOption, invalidOption, numberOption, objectOption } from '../check-option.js';
 import type { DispatchContext } from '../context.js';
 import { checkCodingOptions } from '../envelope/check-coding-options.js';
 import type { Codec } from '../envelope/codec.js';
 import type { MessageRegistry } from '../envelope/message-registry.js';
 import type { Transport } from '../transport/transport.js';
-import { numberOption, objectOption, show } from './check-option.js';
 import { RetryStrategy, type RetryOptions } from './retry-strategy.js';
 import type { StopLimits } from './stop-limits.js';
 
@@ -106,11 +106,11 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
   const given = objectOption(W, 'options', options);
   const transports = given['transports'];
   if (!Array.isArray(transports) || transports.length === 0 || !transports.every(isTransport)) {
-    throw new TypeError(`${W} option "transports" must be a non-empty array of transports (objects with receive, ack, retry...); got ${show(transports)}.`);
+    throw invalidOption(W, 'transports', 'a non-empty array of transports (objects with receive, ack, retry...)', transports);
   }
   const bus = given['bus'];
   if (typeof bus !== 'object' || bus === null || typeof (bus as Partial<Dispatcher>).dispatch !== 'function') {
-    throw new TypeError(`${W} option "bus" must be a CommandBus (an object with a dispatch method); got ${show(bus)}.`);
+    throw invalidOption(W, 'bus', 'a CommandBus (an object with a dispatch method)', bus);
   }
   const retry = given['retry'];
   const { registry, codec } = checkCodingOptions(W, given['registry'], given['codec']);
@@ -122,7 +122,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     registry,
     codec,
     concurrency: numberOption(W, 'concurrency', given['concurrency'], 1, { min: 1, integer: true }),
-    leaseMs: leaseOption(transports, given['leaseMs'] === undefined ? undefined : numberOption(W, 'leaseMs', given['leaseMs'], 0, { min: 3, integer: true })),
+    leaseMs: leaseOption(transports, given['leaseMs'] === undefined ? undefined : numberOption(W, 'leaseMs', given['leaseMs'], undefined, { min: 3, integer: true })),
     maxDeliveries: numberOption(W, 'maxDeliveries', given['maxDeliveries'], 10, { min: 1, integer: true, infinite: true }),
     retry: retry instanceof RetryStrategy ? retry : new RetryStrategy(objectOption(W, 'retry', retry)),
     shutdownTimeoutMs: numberOption(W, 'shutdownTimeoutMs', given['shutdownTimeoutMs'], 25_000, { min: 0 }),
@@ -131,14 +131,14 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
       maxRuntimeMs: numberOption(W, 'limits.maxRuntimeMs', limits['maxRuntimeMs'], Infinity, { min: 0, infinite: true }),
       maxMemoryMb: numberOption(W, 'limits.maxMemoryMb', limits['maxMemoryMb'], Infinity, { min: 1, infinite: true }),
     },
-    handleSignals: booleanOption('handleSignals', given['handleSignals']),
+    handleSignals: booleanOption(W, 'handleSignals', given['handleSignals'], false),
     receiveWaitMs: numberOption(W, 'receiveWaitMs', given['receiveWaitMs'], 1_000, { min: 0 }),
     reconnect: {
       baseMs: numberOption(W, 'reconnect.baseMs', reconnect['baseMs'], 100, { min: 1 }),
       capMs: numberOption(W, 'reconnect.capMs', reconnect['capMs'], 30_000, { min: 1 }),
     },
     errorHistoryLimit: numberOption(W, 'errorHistoryLimit', given['errorHistoryLimit'], 10, { min: 1, integer: true }),
-    messageScope: given['messageScope'] === undefined ? undefined : booleanOption('messageScope', given['messageScope']),
+    messageScope: given['messageScope'] === undefined ? undefined : booleanOption(W, 'messageScope', given['messageScope'], undefined),
   };
 }
 
@@ -163,12 +163,6 @@ function leaseOption(transports: readonly Transport[], given: number | undefined
     );
   }
   return given ?? first.leaseMs;
-}
-
-function booleanOption(name: string, value: unknown): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw new TypeError(`${W} option "${name}" must be true or false; got ${show(value)}.`);
-  return value;
 }
 
 function isTransport(value: unknown): value is Transport {

@@ -162,8 +162,8 @@ describe('Worker', () => {
 
   it('refuses invalid options with a TypeError naming the option', () => {
     kit = createKit();
-    expect(() => kit.worker({ concurrency: 0 })).toThrow('Worker option "concurrency" must be an integer >= 1; got number 0.');
+    expect(() => kit.worker({ concurrency: 0 })).toThrow('Worker option "concurrency" must be an integer >= 1; got the number 0.');
     expect(() => kit.worker({ transports: [] })).toThrow(/Worker option "transports" must be a non-empty array/);
-    expect(() => kit.worker({ retry: { factor: 0.5 } })).toThrow('RetryStrategy option "factor" must be a number >= 1; got number 0.5.');
+    expect(() => kit.worker({ retry: { factor: 0.5 } })).toThrow('RetryStrategy option "factor" must be a finite number >= 1; got the number 0.5.');
   });
 });
