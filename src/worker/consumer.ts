@@ -1,3 +1,4 @@
+import { backoffDelay } from '../transport/backoff.js';
 import type { Delivery, Transport, TransportHealth } from '../transport/transport.js';
 import { sleep } from './sleep.js';
 import type { WorkerActivity } from './worker-events.js';
@@ -7,7 +8,8 @@ import type { WorkerRuntime } from './worker-runtime.js';
  * Receives from one transport for as long as the worker runs: sets the transport up, receives
  * as many deliveries as there are free slots and, once the outcomes written before are confirmed
  * ({@link WorkerRuntime.outcomesWritten}), hands each to {@link WorkerRuntime.take}. A failing
- * broker (setup or receive) is retried with capped exponential backoff for ever, with the state
+ * broker (setup or receive) is retried for ever after a `backoffDelay` (capped exponential, full
+ * jitter: workers that lost the same broker do not come back in lockstep), with the state
  * `reconnecting` meanwhile; the consumer never stops by itself.
  */
 export class Consumer {
@@ -61,7 +63,7 @@ export class Consumer {
         ready = false;
         this.#setReconnecting(true);
         runtime.report(this.transport, during, error);
-        await sleep(this.#backoff(failures), signal);
+        await sleep(backoffDelay(failures, runtime.options.reconnect), signal);
       }
     }
   }
@@ -80,12 +82,5 @@ export class Consumer {
     if (this.#reconnecting === reconnecting) return;
     this.#reconnecting = reconnecting;
     this.#runtime.events.emit('health', { transport: this.transport.name, status: this.health() });
-  }
-
-  /** Capped exponential backoff with half jitter, so it never spins and never waits in lockstep. */
-  #backoff(failures: number): number {
-    const { baseMs, capMs } = this.#runtime.options.reconnect;
-    const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(failures - 1, 30));
-    return ceiling / 2 + (Math.random() * ceiling) / 2;
   }
 }

@@ -13,9 +13,12 @@ export interface Dispatcher {
   dispatch(command: object, context?: DispatchContext): unknown;
 }
 
-/** How a consumer retries a broker that fails: capped exponential backoff. */
+/**
+ * How a consumer retries a broker that fails: capped exponential backoff with full jitter. The
+ * wait after the n-th failure in a row is uniform in `[0, min(capMs, baseMs × 2^(n−1))]`.
+ */
 export interface ReconnectOptions {
-  /** The first wait after a failure, in milliseconds. @default 100 */
+  /** The longest wait after the first failure, in milliseconds. @default 100 */
   readonly baseMs?: number | undefined;
   /** The longest wait, in milliseconds. @default 30_000 */
   readonly capMs?: number | undefined;
