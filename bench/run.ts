@@ -69,7 +69,8 @@ function parse(argv: readonly string[]): Cli {
   const unknown = filters.filter((filter) => !isScenario(filter) && !isBroker(filter));
   if (unknown.length > 0) throw new Error(`no scenario ${unknown.map((filter) => `"${filter}"`).join(', ')}.\n${usage}`);
   const all = filters.length === 0;
-  const selected = only === 'brokers' ? [] : scenarios.filter((scenario) => all || filters.some((filter) => filter === scenario.id || filter === String(scenario.number)));
+  const selected =
+    only === 'brokers' ? [] : scenarios.filter((scenario) => all || filters.some((filter) => filter === scenario.id || filter === String(scenario.number)));
   const brokers = only === 'in-process' ? [] : brokerBenches.filter((broker) => all || filters.includes(broker.id));
   return { options: { rounds: explicitRounds ?? rounds, minCpuTime: (explicitTime ?? time) * 1e6 }, selected, brokers, quick, brokerRounds: explicitRounds };
 }

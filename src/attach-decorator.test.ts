@@ -4,7 +4,9 @@ import { createAttachDecorator, MessageRouter } from './index.js';
 describe('@command (createAttachDecorator)', () => {
   it('names a Symbol given as the decorated target in its own words', () => {
     const command = createAttachDecorator(new MessageRouter());
-    expect(() => command(() => 'ok')(Symbol('SayHello') as never)).toThrow(/@command\(handler\) expects a class to decorate; got the symbol Symbol\(SayHello\)/);
+    expect(() => command(() => 'ok')(Symbol('SayHello') as never)).toThrow(
+      /@command\(handler\) expects a class to decorate; got the symbol Symbol\(SayHello\)/,
+    );
   });
 
   it('names a Symbol given as the handler in its own words and attaches nothing', () => {

@@ -32,7 +32,9 @@ describe('numberOption', () => {
 
   it('keeps the maximum', () => {
     expect(numberOption('X', 'n', 500, 1, { min: 1, max: 500 })).toBe(500);
-    expect(() => numberOption('X', 'n', 501, 1, { min: 1, max: 500, integer: true })).toThrow('X option "n" must be an integer from 1 to 500; got the number 501.');
+    expect(() => numberOption('X', 'n', 501, 1, { min: 1, max: 500, integer: true })).toThrow(
+      'X option "n" must be an integer from 1 to 500; got the number 501.',
+    );
   });
 
   it('says the rule in words, with its note', () => {

@@ -118,7 +118,13 @@ export function booleanOption(owner: string, name: string, value: unknown, fallb
  * oneOfOption('NatsTransport', 'storage', options.storage, 'file', ['file', 'memory'] as const);
  * @throws {TypeError} `... must be "file" or "memory"; got the string "disk".`
  */
-export function oneOfOption<T extends string | number | boolean>(owner: string, name: string, value: unknown, fallback: T | undefined, allowed: readonly T[]): T {
+export function oneOfOption<T extends string | number | boolean>(
+  owner: string,
+  name: string,
+  value: unknown,
+  fallback: T | undefined,
+  allowed: readonly T[],
+): T {
   if (value === undefined && fallback !== undefined) return fallback;
   if (allowed.includes(value as T)) return value as T;
   const shown = allowed.map((item) => (typeof item === 'string' ? JSON.stringify(item) : String(item)));
@@ -143,7 +149,13 @@ export function objectOption(owner: string, name: string, value: unknown): Recor
  *
  * @throws {TypeError} `... must be a function () => number; got the number 5.`
  */
-export function functionOption<F extends (...args: never[]) => unknown>(owner: string, name: string, value: unknown, fallback: F | undefined, rule = 'a function'): F {
+export function functionOption<F extends (...args: never[]) => unknown>(
+  owner: string,
+  name: string,
+  value: unknown,
+  fallback: F | undefined,
+  rule = 'a function',
+): F {
   if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== 'function') throw invalidOption(owner, name, rule, value);
   return value as F;

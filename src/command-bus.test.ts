@@ -105,7 +105,9 @@ describe('CommandBus.dispatch', () => {
     const router = new MessageRouter();
     router.attach(SayHello, HelloHandler);
     const bus = new CommandBus({ router, handlerFactory: () => ({}) as never });
-    expect(() => bus.dispatch(new SayHello('Tom'))).toThrow(/handlerFactory must return an instance with a handle\(message\) method.*got a plain object for HelloHandler/);
+    expect(() => bus.dispatch(new SayHello('Tom'))).toThrow(
+      /handlerFactory must return an instance with a handle\(message\) method.*got a plain object for HelloHandler/,
+    );
   });
 
   it('throws NoHandlerAttachedError for an instance of an unattached class', () => {

@@ -41,9 +41,12 @@ group('describing a thrown value (property-based)', () => {
 
   it('describes any ordinary value without throwing', () => {
     fc.assert(
-      fc.property(fc.anything({ withBigInt: true, withBoxedValues: true, withMap: true, withSet: true, withNullPrototype: true, withTypedArray: true, withDate: true }), (value) => {
-        expect(describe(value)).not.toBe('');
-      }),
+      fc.property(
+        fc.anything({ withBigInt: true, withBoxedValues: true, withMap: true, withSet: true, withNullPrototype: true, withTypedArray: true, withDate: true }),
+        (value) => {
+          expect(describe(value)).not.toBe('');
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -11,7 +11,9 @@ export class HandlerAlreadyAttachedError extends Error {
   declare readonly messageClass: MessageClass;
 
   constructor(messageClass: MessageClass) {
-    super(`${nameOf(messageClass)} already has a handler; a command has exactly one. Remove the second @command(...) or attach(...), or attach it to another router.`);
+    super(
+      `${nameOf(messageClass)} already has a handler; a command has exactly one. Remove the second @command(...) or attach(...), or attach it to another router.`,
+    );
     // Assigned, not declared as a field, so that the bundle does not carry the name twice.
     this.messageClass = messageClass;
   }
@@ -24,7 +26,9 @@ export class NoHandlerAttachedError extends Error {
   declare readonly messageClass: MessageClass;
 
   constructor(messageClass: MessageClass) {
-    super(`No handler is attached to ${nameOf(messageClass)}: decorate it with @command(Handler) or call router.attach(${nameOf(messageClass)}, handler) on the bus's router.`);
+    super(
+      `No handler is attached to ${nameOf(messageClass)}: decorate it with @command(Handler) or call router.attach(${nameOf(messageClass)}, handler) on the bus's router.`,
+    );
     this.messageClass = messageClass;
   }
 }

@@ -36,19 +36,21 @@ export type AnyHandler = Handler<never>;
 export type HandlerFactory = (handlerClass: new (...args: unknown[]) => HandlerObject<never, unknown>) => HandlerObject<never, unknown>;
 
 /** The message type a handler accepts. */
-export type MessageOf<H> = H extends HandlerFunction<infer M, unknown>
-  ? M
-  : H extends abstract new (...args: never[]) => HandlerObject<infer M, unknown>
+export type MessageOf<H> =
+  H extends HandlerFunction<infer M, unknown>
     ? M
-    : H extends HandlerObject<infer M, unknown>
+    : H extends abstract new (...args: never[]) => HandlerObject<infer M, unknown>
       ? M
-      : never;
+      : H extends HandlerObject<infer M, unknown>
+        ? M
+        : never;
 
 /** The result type a handler returns. */
-export type HandlerResultOf<H> = H extends HandlerFunction<never, infer R>
-  ? R
-  : H extends abstract new (...args: never[]) => HandlerObject<never, infer R>
+export type HandlerResultOf<H> =
+  H extends HandlerFunction<never, infer R>
     ? R
-    : H extends HandlerObject<never, infer R>
+    : H extends abstract new (...args: never[]) => HandlerObject<never, infer R>
       ? R
-      : never;
+      : H extends HandlerObject<never, infer R>
+        ? R
+        : never;

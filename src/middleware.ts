@@ -34,7 +34,10 @@ export function compose(middleware: readonly Middleware[], terminal: Pipeline, i
   const layer = middleware[index];
   if (layer === undefined) return terminal;
   const inner = compose(middleware, terminal, index + 1);
-  const carrying = (context: DispatchContext): Next => (message, given = context) => inner(message, given);
+  const carrying =
+    (context: DispatchContext): Next =>
+    (message, given = context) =>
+      inner(message, given);
   return (message, context) => (context === undefined ? layer(message, inner, undefined) : layer(message, carrying(context), context));
 }
 

@@ -20,7 +20,9 @@ describe('attaching a function written with the function keyword', () => {
 
   it('still refuses a class without handle, and a function frozen before it is attached', () => {
     class NoHandle {}
-    expect(() => new MessageRouter().attach(Ping, NoHandle as never)).toThrow(/must be a function, or a class or object with a handle\(message\) method; got the class NoHandle/);
+    expect(() => new MessageRouter().attach(Ping, NoHandle as never)).toThrow(
+      /must be a function, or a class or object with a handle\(message\) method; got the class NoHandle/,
+    );
     const frozen = Object.freeze(function frozenHandler() {
       return 1;
     });

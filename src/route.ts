@@ -50,7 +50,9 @@ function classify(handler: unknown, messageClass: unknown): Route {
   } else if (typeof handler === 'object' && handler !== null && typeof (handler as Partial<HandlerObject<never, unknown>>).handle === 'function') {
     return { kind: OBJECT_HANDLER, handler: handler as AnyHandler };
   }
-  throw new TypeError(`The handler for ${nameOf(messageClass)} must be a function, or a class or object with a handle(message) method; got ${describe(handler)}.`);
+  throw new TypeError(
+    `The handler for ${nameOf(messageClass)} must be a function, or a class or object with a handle(message) method; got ${describe(handler)}.`,
+  );
 }
 
 /**
@@ -66,7 +68,12 @@ export function invoke(route: Route, message: object, context: DispatchContext |
 }
 
 /** Calls `handle` on an object handler, or on the instance `handlerFactory` builds from a class handler. */
-function invokeHandleMethod(route: Exclude<Route, HandlerFunction<object, unknown>>, message: object, context: DispatchContext | undefined, handlerFactory: HandlerFactory): unknown {
+function invokeHandleMethod(
+  route: Exclude<Route, HandlerFunction<object, unknown>>,
+  message: object,
+  context: DispatchContext | undefined,
+  handlerFactory: HandlerFactory,
+): unknown {
   if (route.kind === OBJECT_HANDLER) return (route.handler as HandlerObject<object, unknown>).handle(message, context);
   const instance = handlerFactory(route.handler as new () => HandlerObject<never, unknown>) as HandlerObject<object, unknown> | undefined;
   if (typeof instance?.handle !== 'function') throw badInstance(route.handler, instance);
@@ -74,5 +81,7 @@ function invokeHandleMethod(route: Exclude<Route, HandlerFunction<object, unknow
 }
 
 function badInstance(handler: AnyHandler, instance: unknown): TypeError {
-  return new TypeError(`handlerFactory must return an instance with a handle(message) method, such as new HandlerClass(); got ${describe(instance)} for ${nameOf(handler)}.`);
+  return new TypeError(
+    `handlerFactory must return an instance with a handle(message) method, such as new HandlerClass(); got ${describe(instance)} for ${nameOf(handler)}.`,
+  );
 }

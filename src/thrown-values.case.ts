@@ -24,7 +24,18 @@ function recipe(label: string, make: () => unknown): ThrownRecipe {
 export const thrownValue: fc.Arbitrary<ThrownRecipe> = fc.oneof(
   {
     arbitrary: fc
-      .anything({ withBigInt: true, withBoxedValues: true, withMap: true, withSet: true, withNullPrototype: true, withObjectString: true, withTypedArray: true, withSparseArray: true, withDate: true, maxDepth: 3 })
+      .anything({
+        withBigInt: true,
+        withBoxedValues: true,
+        withMap: true,
+        withSet: true,
+        withNullPrototype: true,
+        withObjectString: true,
+        withTypedArray: true,
+        withSparseArray: true,
+        withDate: true,
+        maxDepth: 3,
+      })
       .map((value) => recipe(fc.stringify(value), () => value)),
     weight: 3,
   },
@@ -58,7 +69,9 @@ function hostileRecipes(): ThrownRecipe[] {
     recipe('a 1,000,000-character string', () => 'x'.repeat(1_000_000)),
     recipe('a string with lone surrogates', () => '\ud800 lone surrogate \udfff'),
     recipe('an object whose toString, valueOf and toPrimitive throw', () => ({ toString: throws, valueOf: throws, [Symbol.toPrimitive]: throws })),
-    recipe('a null-prototype object with a name and message', () => Object.assign(Object.create(null) as object, { message: 'looks like an error', name: 'NotAnError' })),
+    recipe('a null-prototype object with a name and message', () =>
+      Object.assign(Object.create(null) as object, { message: 'looks like an error', name: 'NotAnError' }),
+    ),
     recipe('an instance whose constructor getter throws', () => Object.defineProperty(new (class Weird {})(), 'constructor', { get: throws })),
   ];
 }
@@ -81,7 +94,13 @@ function oddError(): fc.Arbitrary<ThrownRecipe> {
     .map((parts) => recipe(`an Error with ${fc.stringify(parts)}`, () => oddErrorOf(parts)));
 }
 
-function oddErrorOf(parts: { name: unknown; message: unknown; cause: unknown; cycle: boolean; throwing: readonly ('stack' | 'cause' | 'name' | 'message')[] }): Error {
+function oddErrorOf(parts: {
+  name: unknown;
+  message: unknown;
+  cause: unknown;
+  cycle: boolean;
+  throwing: readonly ('stack' | 'cause' | 'name' | 'message')[];
+}): Error {
   const error = new Error('odd');
   // The stack first: defining it formats the stack, which reads the name and message.
   for (const property of parts.throwing) {
@@ -92,7 +111,11 @@ function oddErrorOf(parts: { name: unknown; message: unknown; cause: unknown; cy
       configurable: true,
     });
   }
-  for (const [property, value] of [['name', parts.name], ['message', parts.message], ['cause', parts.cycle ? error : parts.cause]] as const) {
+  for (const [property, value] of [
+    ['name', parts.name],
+    ['message', parts.message],
+    ['cause', parts.cycle ? error : parts.cause],
+  ] as const) {
     if (!parts.throwing.includes(property)) Object.defineProperty(error, property, { value, configurable: true, writable: true });
   }
   return error;

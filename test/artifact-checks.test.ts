@@ -26,11 +26,14 @@ function fakePackage(files: Record<string, string>): string {
 describe('the installed-package checks find what broke the published types', () => {
   it('an import of a package that is neither a dependency nor a peer (@standard-schema/spec was)', () => {
     const directory = fakePackage({
-      'dist/index.d.ts': "import type { A } from '@standard-schema/spec';\nimport type { B } from 'peer';\nexport * from './other.js';\nexport type C = import('troopy/transport').D;\n",
+      'dist/index.d.ts':
+        "import type { A } from '@standard-schema/spec';\nimport type { B } from 'peer';\nexport * from './other.js';\nexport type C = import('troopy/transport').D;\n",
       'dist/other.d.ts': 'export {};\n',
       'dist/transport/index.d.ts': "import type { EventEmitter } from 'node:events';\n",
     });
-    expect(declarationImportProblems(directory)).toEqual(['dist/index.d.ts imports @standard-schema/spec, which is neither the package, a dependency nor a peer dependency']);
+    expect(declarationImportProblems(directory)).toEqual([
+      'dist/index.d.ts imports @standard-schema/spec, which is neither the package, a dependency nor a peer dependency',
+    ]);
   });
 
   it('a relative import of a file not shipped, and the root entry importing from Node.js', () => {
@@ -60,7 +63,8 @@ describe('the installed-package checks find what broke the published types', () 
 
   it('optional properties that refuse undefined under exactOptionalPropertyTypes', () => {
     const directory = fakePackage({
-      'dist/options.d.ts': 'export interface O {\n  readonly url?: string;\n  readonly ok?: string | undefined;\n  readonly any?: unknown;\n  readonly fn?: (() => void) | undefined;\n}\n',
+      'dist/options.d.ts':
+        'export interface O {\n  readonly url?: string;\n  readonly ok?: string | undefined;\n  readonly any?: unknown;\n  readonly fn?: (() => void) | undefined;\n}\n',
     });
     expect(optionalPropertyProblems(directory)).toEqual(['dist/options.d.ts:2 url: optional, but refuses undefined under exactOptionalPropertyTypes']);
   });
@@ -68,7 +72,23 @@ describe('the installed-package checks find what broke the published types', () 
 
 describe('README code blocks', () => {
   it('extracts ts blocks with their markers and line numbers, and ignores other languages', () => {
-    const page = ['# t', '```sh', 'npm i', '```', '<!-- snippet: prelude=routing -->', '```ts', 'send();', '```', '```typescript', 'let a = 1;', '```', '<!-- snippet: same-as=examples/x.ts -->', '```ts', 'x();', '```'].join('\n');
+    const page = [
+      '# t',
+      '```sh',
+      'npm i',
+      '```',
+      '<!-- snippet: prelude=routing -->',
+      '```ts',
+      'send();',
+      '```',
+      '```typescript',
+      'let a = 1;',
+      '```',
+      '<!-- snippet: same-as=examples/x.ts -->',
+      '```ts',
+      'x();',
+      '```',
+    ].join('\n');
     expect(snippetsOf('README.md', page)).toEqual([
       { page: 'README.md', line: 6, code: 'send();\n', prelude: 'routing', sameAs: undefined },
       { page: 'README.md', line: 9, code: 'let a = 1;\n', prelude: undefined, sameAs: undefined },

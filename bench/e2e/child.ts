@@ -43,7 +43,14 @@ class Tally {
     if (this.#count === this.#phase.count) {
       const sorted = this.#latencies.sort();
       const cpu = process.cpuUsage(this.#cpu);
-      reply({ type: 'consumed', lastAt: at, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), duplicates: this.#duplicates, cpuMicros: cpu.user + cpu.system });
+      reply({
+        type: 'consumed',
+        lastAt: at,
+        p50: percentile(sorted, 0.5),
+        p99: percentile(sorted, 0.99),
+        duplicates: this.#duplicates,
+        cpuMicros: cpu.user + cpu.system,
+      });
     }
   }
 }

@@ -66,7 +66,13 @@ interface RunFigures {
 }
 
 /** One run of one subject: its own queue, fresh consumer and producer processes, three phases. */
-async function runOnce(broker: EndToEndBroker, [id, subject]: readonly [string, Subject], url: string, phases: Phases, transportOptions: RunTarget['transportOptions']): Promise<RunFigures> {
+async function runOnce(
+  broker: EndToEndBroker,
+  [id, subject]: readonly [string, Subject],
+  url: string,
+  phases: Phases,
+  transportOptions: RunTarget['transportOptions'],
+): Promise<RunFigures> {
   const key = `troopy_bench_${id}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const run: RunTarget = { url, key, batch: BATCH, ...(id === 'troopy' && transportOptions !== undefined ? { transportOptions } : {}) };
   await broker.beforeEachRun?.(url);
@@ -146,7 +152,10 @@ export async function runEndToEnd(broker: EndToEndBroker, options: EndToEndOptio
     const medianPerSecond = median(perSecond);
     return {
       subject: id,
-      label: id === 'troopy' && options.transportOptions !== undefined ? `${subject.label}, transport options ${JSON.stringify(options.transportOptions)}` : subject.label,
+      label:
+        id === 'troopy' && options.transportOptions !== undefined
+          ? `${subject.label}, transport options ${JSON.stringify(options.transportOptions)}`
+          : subject.label,
       perSecond,
       medianPerSecond,
       ratioToBare: medianPerSecond / bare,

@@ -65,7 +65,9 @@ export function renderEndToEnd(
       if (row === undefined || troopy === undefined) return [];
       return [`troopy ÷ ${reference.name}: ${(troopy.medianPerSecond / row.medianPerSecond).toFixed(2)}×.`];
     }),
-    `Machine: ${cpus().length} cores, load average ${loadavg().map((value) => value.toFixed(1)).join(' / ')} at the end of the run.`,
+    `Machine: ${cpus().length} cores, load average ${loadavg()
+      .map((value) => value.toFixed(1))
+      .join(' / ')} at the end of the run.`,
     `Flat out: batches of 100 per send call, one call in flight${broker.report.flatOut}. Paced: one message per send call at the given rate.`,
     `Latency is from just before the send call to the start of the handler, across processes on one machine. ${broker.report.server}, producer and consumer share the machine.`,
   ];

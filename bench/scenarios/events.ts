@@ -14,9 +14,11 @@ class PriceChanged extends NotificationData {
 let handled = 0;
 
 /** A subscriber that does a little work and returns a promise, as async subscribers do. */
-const subscriber = () => async (event: PriceChanged): Promise<void> => {
-  handled += event.price > 0 ? 1 : 2;
-};
+const subscriber =
+  () =>
+  async (event: PriceChanged): Promise<void> => {
+    handled += event.price > 0 ? 1 : 2;
+  };
 const first = subscriber();
 const second = subscriber();
 const third = subscriber();
@@ -74,7 +76,7 @@ export const events: Scenario = {
               name: '@nestjs/cqrs: await EventBus.publish, awaiting publisher',
               role: 'peer',
               run: () => awaitedEvents.publish(event) as Promise<unknown>,
-              note: 'a custom eventPublisher that runs the bus\'s eventOperators and resolves when every handler has (Nest\'s way to await handlers).',
+              note: "a custom eventPublisher that runs the bus's eventOperators and resolves when every handler has (Nest's way to await handlers).",
             },
             {
               name: '@nestjs/cqrs: EventBus.publish, default publisher, then one tick',
@@ -83,9 +85,14 @@ export const events: Scenario = {
                 nest.events.publish(event);
                 return settled;
               },
-              note: 'Nest\'s default publish starts the handlers and returns nothing to await; the row yields one microtask tick per publish, which lets the handlers finish within the measured time.',
+              note: "Nest's default publish starts the handlers and returns nothing to await; the row yields one microtask tick per publish, which lets the handlers finish within the measured time.",
             },
-            { name: 'mediatr-ts: await Mediator.publish', role: 'peer', run: () => mediator.publish(event), note: 'handler instances reused (singleton resolver).' },
+            {
+              name: 'mediatr-ts: await Mediator.publish',
+              role: 'peer',
+              run: () => mediator.publish(event),
+              note: 'handler instances reused (singleton resolver).',
+            },
           ],
         },
       ],

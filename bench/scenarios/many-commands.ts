@@ -33,13 +33,18 @@ function random(seed: number): () => number {
 }
 
 const classes = Array.from({ length: classCount }, (_, index) => commandClass(index));
-const handlers = classes.map((_, index) => (command: Numbered): number => command.value + index);
+const handlers = classes.map(
+  (_, index) =>
+    (command: Numbered): number =>
+      command.value + index,
+);
 // Handlers written with the function keyword, which have a prototype as classes do.
-const declaredHandlers = classes.map((_, index) =>
-  // A function expression on purpose: unlike an arrow function, it has a prototype.
-  function handler(command: Numbered): number {
-    return command.value + index;
-  },
+const declaredHandlers = classes.map(
+  (_, index) =>
+    // A function expression on purpose: unlike an arrow function, it has a prototype.
+    function handler(command: Numbered): number {
+      return command.value + index;
+    },
 );
 const next = random(0x7007);
 const sequence = Array.from({ length: sequenceLength }, () => {

@@ -28,7 +28,9 @@ const args = process.argv.slice(2);
 const keep = args.includes('--keep');
 const release = args.includes('--release');
 const otherNodes = args.includes('--other-nodes')
-  ? execFileSync('bash', [join(repo, 'scripts', 'node-versions.sh')], { encoding: 'utf8' }).trim().split('\n')
+  ? execFileSync('bash', [join(repo, 'scripts', 'node-versions.sh')], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
   : args.filter((arg) => arg.startsWith('--node=')).map((arg) => arg.slice('--node='.length));
 const nodes = [process.execPath, ...otherNodes];
 
@@ -48,7 +50,8 @@ const consumerDependencies = [
   'vitest',
   'vite',
 ];
-const installedVersion = (name: string): string => (JSON.parse(readFileSync(join(repo, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+const installedVersion = (name: string): string =>
+  (JSON.parse(readFileSync(join(repo, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 
 const started = performance.now();
 const problems: string[] = [];
@@ -99,7 +102,9 @@ function splitDiagnostics(output: string): { own: string[]; foreign: string[] } 
 
 // 1. Pack what `npm publish` would publish, and install it into a scratch project.
 const scratch = mkdtempSync(join(tmpdir(), 'troopy-consumer-'));
-const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as {
+const packed = JSON.parse(
+  execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+) as {
   filename: string;
   entryCount: number;
 }[];
@@ -184,13 +189,17 @@ for (const page of pages) {
     blocks += 1;
     if (snippet.sameAs !== undefined) {
       const original = readFileSync(join(repo, snippet.sameAs), 'utf8');
-      if (!original.includes(snippet.code.trim())) problems.push(`README blocks: ${page}:${snippet.line} no longer matches ${snippet.sameAs}, which it says it shows`);
+      if (!original.includes(snippet.code.trim()))
+        problems.push(`README blocks: ${page}:${snippet.line} no longer matches ${snippet.sameAs}, which it says it shows`);
       continue;
     }
     const prelude = snippet.prelude === undefined ? '' : readFileSync(join(preludes, `${snippet.prelude}.ts`), 'utf8');
     const name = `${page.replace(/[^a-z0-9]+/gi, '-')}-line-${snippet.line}.ts`;
     // A comment tells a failing compile where the block came from; the block keeps its own line numbers after the prelude.
-    writeFileSync(join(consumer, 'snippets', name), `// ${page}:${snippet.line}, after the prelude ${snippet.prelude ?? '(none)'}\n${prelude}\n${snippet.code}export {};\n`);
+    writeFileSync(
+      join(consumer, 'snippets', name),
+      `// ${page}:${snippet.line}, after the prelude ${snippet.prelude ?? '(none)'}\n${prelude}\n${snippet.code}export {};\n`,
+    );
   }
 }
 step(`extracted ${blocks} TypeScript blocks (${blockCounts.join(', ')})`);
@@ -221,7 +230,11 @@ for (const { what, result } of compiles) {
 if (upstream.size > 0) step(`note: errors inside other packages' own declarations under skipLibCheck false, not troopy's: ${[...upstream].join(', ')}`);
 
 // 4. Run the examples (ESM) and a require() round trip through every entry, on every Node.js given.
-const emit = await run(process.execPath, [compilers[0][1], '-p', project('examples-emit', ['examples'], { noEmit: false, outDir: 'build', rootDir: '.' })], consumer);
+const emit = await run(
+  process.execPath,
+  [compilers[0][1], '-p', project('examples-emit', ['examples'], { noEmit: false, outDir: 'build', rootDir: '.' })],
+  consumer,
+);
 if (emit.code !== 0) problems.push(`emit examples:\n${emit.output}`);
 cpSync(join(repo, 'scripts', 'artifact', 'require-round-trip.cjs'), join(consumer, 'require-round-trip.cjs'));
 for (const node of nodes) {

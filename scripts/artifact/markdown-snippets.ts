@@ -51,7 +51,9 @@ function markerSettings(page: string, fenceIndex: number, previous: string): Pic
   for (const part of (found[1] ?? '').split(/\s+/)) {
     const [key, value] = part.split('=');
     if (key === undefined || value === undefined || !['prelude', 'same-as'].includes(key)) {
-      throw new Error(`${page}:${fenceIndex}: the snippet marker "${previous.trim()}" must read <!-- snippet: prelude=NAME --> or <!-- snippet: same-as=PATH -->.`);
+      throw new Error(
+        `${page}:${fenceIndex}: the snippet marker "${previous.trim()}" must read <!-- snippet: prelude=NAME --> or <!-- snippet: same-as=PATH -->.`,
+      );
     }
     settings.set(key, value);
   }

@@ -33,7 +33,11 @@ function specifiersOf(file: string): string[] {
   return found;
 }
 
-const packageNameOf = (specifier: string): string => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const packageNameOf = (specifier: string): string =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 
 /**
  * Every import of every `.d.ts` must resolve: a relative one to a shipped file, a bare one to the
@@ -49,7 +53,8 @@ export function declarationImportProblems(packageDir: string): string[] {
     for (const specifier of specifiersOf(file)) {
       if (specifier.startsWith('.')) {
         const target = resolve(dirname(file), specifier.replace(/\.js$/, '.d.ts'));
-        if (!existsSync(target) && !existsSync(join(resolve(dirname(file), specifier), 'index.d.ts'))) problems.push(`${where} imports ${specifier}, which the package does not ship`);
+        if (!existsSync(target) && !existsSync(join(resolve(dirname(file), specifier), 'index.d.ts')))
+          problems.push(`${where} imports ${specifier}, which the package does not ship`);
       } else if (specifier.startsWith('node:') || builtinModules.includes(specifier) || specifier === 'node') {
         if (!where.includes('/')) problems.push(`${where} (root entry) imports ${specifier} from Node.js`);
       } else if (!declared.has(packageNameOf(specifier))) {

@@ -20,7 +20,9 @@ export function checkCodingOptions(owner: string, registry: unknown, codec: unkn
   }
   const badCodec = codec === undefined ? undefined : lacking(codec, ['encode', 'decode'], 'contentType');
   if (badCodec !== undefined) {
-    throw new TypeError(`${owner} option "codec" must be a codec, such as new JsonCodec(): an object with encode and decode methods and a contentType string; got ${badCodec}.`);
+    throw new TypeError(
+      `${owner} option "codec" must be a codec, such as new JsonCodec(): an object with encode and decode methods and a contentType string; got ${badCodec}.`,
+    );
   }
   return { registry: registry as MessageRegistry | undefined, codec: codec as Codec | undefined };
 }

@@ -38,7 +38,11 @@ const makeRegistry = (): MessageRegistry => {
   return registry;
 };
 const invoice = (): SendInvoice => new SendInvoice('inv-1', new Date('2024-06-30T00:00:00.000Z'), 129_900n, new Map([['a', new Set([1, 2])]]));
-const raw = (headers: Record<string, string>, body: string): TransportMessage => ({ id: headers['message-id'] ?? 'm-1', headers, body: new TextEncoder().encode(body) });
+const raw = (headers: Record<string, string>, body: string): TransportMessage => ({
+  id: headers['message-id'] ?? 'm-1',
+  headers,
+  body: new TextEncoder().encode(body),
+});
 const validHeaders = (overrides: Record<string, string | undefined> = {}): Record<string, string> => {
   const headers: Record<string, string | undefined> = {
     'message-id': 'm-1',
@@ -132,7 +136,9 @@ describe('encodeMessage', () => {
     ['an array', []],
     ['null', null],
   ])('refuses %s as a command with a TypeError', (_label, command) => {
-    expect(() => encodeMessage(command as never, { registry: makeRegistry() })).toThrow(/encodeMessage expects a command, an instance of a class with a message name/);
+    expect(() => encodeMessage(command as never, { registry: makeRegistry() })).toThrow(
+      /encodeMessage expects a command, an instance of a class with a message name/,
+    );
   });
 
   it.each([
@@ -144,9 +150,15 @@ describe('encodeMessage', () => {
   });
 
   it('refuses a malformed traceparent, a non-string header and an invalid time', () => {
-    expect(() => encodeMessage(invoice(), { registry: makeRegistry(), traceparent: '00-abc' })).toThrow(/encodeMessage option "traceparent" must be a W3C traceparent/);
-    expect(() => encodeMessage(invoice(), { registry: makeRegistry(), traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' })).toThrow(TypeError);
-    expect(() => encodeMessage(invoice(), { registry: makeRegistry(), headers: { tenant: 42 as never } })).toThrow(/the "tenant" header to be a non-empty string; got the number 42/);
+    expect(() => encodeMessage(invoice(), { registry: makeRegistry(), traceparent: '00-abc' })).toThrow(
+      /encodeMessage option "traceparent" must be a W3C traceparent/,
+    );
+    expect(() => encodeMessage(invoice(), { registry: makeRegistry(), traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' })).toThrow(
+      TypeError,
+    );
+    expect(() => encodeMessage(invoice(), { registry: makeRegistry(), headers: { tenant: 42 as never } })).toThrow(
+      /the "tenant" header to be a non-empty string; got the number 42/,
+    );
     expect(() => encodeMessage(invoice(), { registry: makeRegistry(), now: Number.NaN })).toThrow(/encodeMessage option "now" must be a valid Date/);
   });
 
@@ -292,7 +304,15 @@ describe('decodeMessage', () => {
     });
 
     it('reports a schema that throws as invalid-payload, keeping the cause', async () => {
-      const throwing = { '~standard': { version: 1, vendor: 'test', validate: () => { throw new Error('schema bug'); } } };
+      const throwing = {
+        '~standard': {
+          version: 1,
+          vendor: 'test',
+          validate: () => {
+            throw new Error('schema bug');
+          },
+        },
+      };
       const error = await decodeFailure(message('{}'), registryWith(throwing));
       expect(error.reason).toBe('invalid-payload');
       expect((error.cause as Error).message).toBe('schema bug');
@@ -333,14 +353,24 @@ describe('decodeMessage', () => {
     ['no message-name header', validHeaders({ 'message-name': undefined }), '{}', /no message-name header/],
     ['no message-version header', validHeaders({ 'message-version': undefined }), '{}', /message-version header that is not a positive integer/],
     ['a non-numeric version', validHeaders({ 'message-version': 'two' }), '{}', /message-version header that is not a positive integer: "two"/],
-    ['another content type', validHeaders({ 'content-type': 'application/x-msgpack' }), '{}', /content-type "application\/x-msgpack", but this codec reads "application\/json"/],
+    [
+      'another content type',
+      validHeaders({ 'content-type': 'application/x-msgpack' }),
+      '{}',
+      /content-type "application\/x-msgpack", but this codec reads "application\/json"/,
+    ],
     ['no content type', validHeaders({ 'content-type': undefined }), '{}', /content-type null/],
     ['a bad sent-at', validHeaders({ 'sent-at': 'yesterday' }), '{}', /sent-at header that is not a date/],
     ['a bad attempt', validHeaders({ attempt: '-1' }), '{}', /malformed header: The attempt header must be a positive integer/],
     ['a bad error history', validHeaders({ 'error-history': '{' }), '{}', /error-history header must be a JSON array/],
     ['invalid JSON', validHeaders(), '{"invoiceId":', /cannot be decoded: The body is not valid JSON/],
     ['an empty body', validHeaders(), '', /cannot be decoded: The body is not valid JSON/],
-    ['a prototype-polluting body', validHeaders(), '{"__proto__":{"polluted":1}}', /cannot be decoded: .*"__proto__" is refused to prevent prototype pollution/],
+    [
+      'a prototype-polluting body',
+      validHeaders(),
+      '{"__proto__":{"polluted":1}}',
+      /cannot be decoded: .*"__proto__" is refused to prevent prototype pollution/,
+    ],
   ])('refuses a message with %s as undecodable', async (_label, headers, body, pattern) => {
     const error = await decodeFailure(raw(headers, body));
     expect(error.reason).toBe('undecodable');
@@ -372,7 +402,11 @@ describe('decodeMessage', () => {
   });
 
   it('refuses a forbidden key from a careless codec before it reaches the instance', async () => {
-    const careless: Codec = { contentType: 'application/json', encode: () => new Uint8Array(), decode: (bytes) => JSON.parse(new TextDecoder().decode(bytes)) as unknown };
+    const careless: Codec = {
+      contentType: 'application/json',
+      encode: () => new Uint8Array(),
+      decode: (bytes) => JSON.parse(new TextDecoder().decode(bytes)) as unknown,
+    };
     const error = await decodeFailure(raw(validHeaders(), '{"__proto__":{"polluted":1}}'), makeRegistry(), careless);
     expect(error.reason).toBe('invalid-payload');
     expect(error.message).toMatch(/key "__proto__", refused to prevent prototype pollution/);
@@ -380,7 +414,9 @@ describe('decodeMessage', () => {
   });
 
   it('refuses something that is not a transport message with a TypeError', async () => {
-    await expect(decodeMessage({ id: 'x', headers: {}, body: '{}' } as never)).rejects.toThrow(/decodeMessage expects a message \{ id, headers, body: Uint8Array \}/);
+    await expect(decodeMessage({ id: 'x', headers: {}, body: '{}' } as never)).rejects.toThrow(
+      /decodeMessage expects a message \{ id, headers, body: Uint8Array \}/,
+    );
   });
 
   it.each([

@@ -209,7 +209,10 @@ export function decodeMessageSoon(message: TransportMessage, options: MessageCod
   try {
     payload = codec.decode(message.body);
   } catch (error) {
-    throw new MessageDecodeError('undecodable', `The body of ${JSON.stringify(messageName)} cannot be decoded: ${describeThrown(error).message}`, { cause: error, messageName });
+    throw new MessageDecodeError('undecodable', `The body of ${JSON.stringify(messageName)} cannot be decoded: ${describeThrown(error).message}`, {
+      cause: error,
+      messageName,
+    });
   }
   if (definition.schema === undefined) return decoded(definition, payload, envelope);
   return validatePayload(definition.schema, messageName, payload).then((data) => decoded(definition, data, envelope));
@@ -218,9 +221,13 @@ export function decodeMessageSoon(message: TransportMessage, options: MessageCod
 function decoded(definition: MessageDefinition, data: unknown, envelope: Envelope): DecodedMessage {
   if (data instanceof definition.messageClass) return { command: data, envelope };
   if (!isPlainObject(data)) {
-    throw new MessageDecodeError('invalid-payload', `The payload of ${JSON.stringify(envelope.name)} must be an object of the command's fields; got ${describe(data)}.`, {
-      messageName: envelope.name,
-    });
+    throw new MessageDecodeError(
+      'invalid-payload',
+      `The payload of ${JSON.stringify(envelope.name)} must be an object of the command's fields; got ${describe(data)}.`,
+      {
+        messageName: envelope.name,
+      },
+    );
   }
   return { command: revive(definition.messageClass, data, envelope.name), envelope };
 }
@@ -238,7 +245,8 @@ function setHeader(headers: Record<string, string>, name: string, value: string 
 }
 
 function headerValue(name: string, value: unknown): string {
-  if (typeof value !== 'string' || value === '') throw new TypeError(`encodeMessage expects the ${JSON.stringify(name)} header to be a non-empty string; got ${describe(value)}.`);
+  if (typeof value !== 'string' || value === '')
+    throw new TypeError(`encodeMessage expects the ${JSON.stringify(name)} header to be a non-empty string; got ${describe(value)}.`);
   return value;
 }
 
@@ -266,7 +274,11 @@ export function isHeaderRecord(value: unknown): value is Readonly<Record<string,
 function notAMessage(message: unknown): TypeError {
   const given = message as Partial<TransportMessage> | null;
   const problem =
-    typeof given !== 'object' || given === null ? describe(given) : isRecord(given.headers) ? `a body that is ${describe(given.body)}` : `headers that are ${describe(given.headers)}`;
+    typeof given !== 'object' || given === null
+      ? describe(given)
+      : isRecord(given.headers)
+        ? `a body that is ${describe(given.body)}`
+        : `headers that are ${describe(given.headers)}`;
   return new TypeError(`decodeMessage expects a message { id, headers, body: Uint8Array }; got ${problem}.`);
 }
 

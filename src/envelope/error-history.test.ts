@@ -70,7 +70,13 @@ describe('appendErrorHistory', () => {
   });
 
   it('refuses malformed existing headers with an undecodable MessageDecodeError', () => {
-    for (const headers of [{ attempt: 'two' }, { attempt: '0' }, { 'error-history': 'not json' }, { 'error-history': '{}' }, { 'error-history': '[{"name":"E"}]' }]) {
+    for (const headers of [
+      { attempt: 'two' },
+      { attempt: '0' },
+      { 'error-history': 'not json' },
+      { 'error-history': '{}' },
+      { 'error-history': '[{"name":"E"}]' },
+    ]) {
       let caught: unknown;
       try {
         appendErrorHistory(headers, new Error('x'));

@@ -10,7 +10,13 @@ const prototypeKeys = (): string[] => Object.getOwnPropertyNames(Object.prototyp
 const keysBefore = prototypeKeys();
 
 /** Object keys as users write them, some looking like tags (so the writer must escape them); never a forbidden key. */
-const key = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom(...TAGS, '$', '$x', 'a'), fc.string({ maxLength: 4 }).map((text) => `$${text}`)).filter((text) => !FORBIDDEN.has(text));
+const key = fc
+  .oneof(
+    fc.string({ maxLength: 8 }),
+    fc.constantFrom(...TAGS, '$', '$x', 'a'),
+    fc.string({ maxLength: 4 }).map((text) => `$${text}`),
+  )
+  .filter((text) => !FORBIDDEN.has(text));
 
 /** Every kind of value JsonCodec promises to give back equal. */
 const { payload } = fc.letrec<{ payload: unknown; item: unknown; field: unknown }>((tie) => ({

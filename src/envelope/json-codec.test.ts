@@ -49,13 +49,15 @@ function nested(shape: Shape, depth: number): unknown {
 
 /** The JSON the codec writes for {@link nested}, built as text (so building it needs no stack). */
 function nestedJson(shape: Shape, depth: number): string {
-  const [open, close] = ({
-    map: ['{"$map":[[1,', ']]}'],
-    set: ['{"$set":[', ']}'],
-    'tag-like object': ['{"$object":{"$a":', '}}'],
-    array: ['[', ']'],
-    object: ['{"a":', '}'],
-  } as const satisfies Record<Shape, readonly [string, string]>)[shape];
+  const [open, close] = (
+    {
+      map: ['{"$map":[[1,', ']]}'],
+      set: ['{"$set":[', ']}'],
+      'tag-like object': ['{"$object":{"$a":', '}}'],
+      array: ['[', ']'],
+      object: ['{"a":', '}'],
+    } as const satisfies Record<Shape, readonly [string, string]>
+  )[shape];
   return `${open.repeat(depth)}1${close.repeat(depth)}`;
 }
 
@@ -74,7 +76,14 @@ describe('JsonCodec round trips', () => {
     ['a Date before 1970', new Date(-1)],
     ['a BigInt', 12345678901234567890123456789n],
     ['a negative BigInt', -42n],
-    ['a Map with mixed keys', new Map<unknown, unknown>([['a', 1], [2, 'two'], [{ k: 1 }, [3]]])],
+    [
+      'a Map with mixed keys',
+      new Map<unknown, unknown>([
+        ['a', 1],
+        [2, 'two'],
+        [{ k: 1 }, [3]],
+      ]),
+    ],
     ['a Set', new Set([1, 'a', null])],
     ['undefined in an array', [1, undefined, 3]],
     ['undefined as the whole payload', undefined],

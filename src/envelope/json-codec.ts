@@ -70,7 +70,12 @@ export class JsonCodec implements Codec {
   constructor(options: JsonCodecOptions = {}) {
     const checked = objectOption('JsonCodec', 'options', options);
     this.maxBytes = numberOption('JsonCodec', 'maxBytes', checked['maxBytes'], 1_048_576, { min: 1, integer: true });
-    this.maxDepth = numberOption('JsonCodec', 'maxDepth', checked['maxDepth'], 64, { min: 1, max: MAX_DEPTH_CAP, integer: true, note: 'deeper nesting would risk overflowing the stack' });
+    this.maxDepth = numberOption('JsonCodec', 'maxDepth', checked['maxDepth'], 64, {
+      min: 1,
+      max: MAX_DEPTH_CAP,
+      integer: true,
+      note: 'deeper nesting would risk overflowing the stack',
+    });
   }
 
   /**
@@ -85,7 +90,10 @@ export class JsonCodec implements Codec {
     const json = isPlainJson(payload, this.maxDepth) ? JSON.stringify(payload) : JSON.stringify(toTaggedJson(payload, this.maxDepth));
     const bytes = this.#utf8(json);
     if (bytes.byteLength > this.maxBytes) {
-      throw new EncodeError('too-large', `The encoded payload is ${bytes.byteLength} bytes, over the codec's maxBytes of ${this.maxBytes}; send less, or raise maxBytes on both sides.`);
+      throw new EncodeError(
+        'too-large',
+        `The encoded payload is ${bytes.byteLength} bytes, over the codec's maxBytes of ${this.maxBytes}; send less, or raise maxBytes on both sides.`,
+      );
     }
     return bytes;
   }
@@ -133,7 +141,9 @@ export class JsonCodec implements Codec {
       parsed = JSON.parse(text);
     } catch (error) {
       const preview = text.length > 40 ? `${text.slice(0, 40)}…` : text;
-      throw new DecodeError('invalid-json', `The body is not valid JSON: ${(error as Error).message} (body starts ${JSON.stringify(preview)}).`, { cause: error });
+      throw new DecodeError('invalid-json', `The body is not valid JSON: ${(error as Error).message} (body starts ${JSON.stringify(preview)}).`, {
+        cause: error,
+      });
     }
     return isUntaggedJson(parsed, this.maxDepth) ? parsed : fromTaggedJson(parsed, this.maxDepth);
   }

@@ -43,7 +43,9 @@ describe('messageName', () => {
   it('refuses to decorate a method or a non-class, naming what it was applied to', () => {
     const decorate = createMessageNameDecorator(new MessageRegistry())('x');
     // A method is a plain function with a prototype, so only the context tells it from a class.
-    expect(() => decorate(function run() {} as never, { kind: 'method', name: 'run' } as never)).toThrow(/decorates a class declaration; it was applied to a method/);
+    expect(() => decorate(function run() {} as never, { kind: 'method', name: 'run' } as never)).toThrow(
+      /decorates a class declaration; it was applied to a method/,
+    );
     expect(() => decorate('SendInvoice' as never)).toThrow(/it was applied to the string "SendInvoice"/);
   });
 

@@ -46,14 +46,18 @@ describe('MessageRegistry', () => {
     class SendUrgentInvoice extends SendInvoice {}
     registry.register(SendInvoice, { name: 'billing.send-invoice' });
     expect(registry.findByClass(SendUrgentInvoice)).toBeUndefined();
-    expect(() => registry.nameOf(SendUrgentInvoice)).toThrow(/SendUrgentInvoice has no message name.*parent SendInvoice is named "billing\.send-invoice", but names are not inherited/);
+    expect(() => registry.nameOf(SendUrgentInvoice)).toThrow(
+      /SendUrgentInvoice has no message name.*parent SendInvoice is named "billing\.send-invoice", but names are not inherited/,
+    );
   });
 
   it('refuses a name already taken by another class, and keeps the first', () => {
     const registry = new MessageRegistry();
     registry.register(SendInvoice, { name: 'billing.invoice' });
     expect(() => registry.register(CancelInvoice, { name: 'billing.invoice' })).toThrow(DuplicateMessageNameError);
-    expect(() => registry.register(CancelInvoice, { name: 'billing.invoice' })).toThrow(/"billing\.invoice" is already taken by SendInvoice, so CancelInvoice cannot use it/);
+    expect(() => registry.register(CancelInvoice, { name: 'billing.invoice' })).toThrow(
+      /"billing\.invoice" is already taken by SendInvoice, so CancelInvoice cannot use it/,
+    );
     expect(registry.findByName('billing.invoice')?.messageClass).toBe(SendInvoice);
     expect(registry.findByClass(CancelInvoice)).toBeUndefined();
   });
@@ -78,7 +82,9 @@ describe('MessageRegistry', () => {
     })();
     expect(error).toBeInstanceOf(DuplicateMessageNameError);
     expect((error as DuplicateMessageNameError).messageName).toBe('billing.send');
-    expect((error as Error).message).toMatch(/SendInvoice is already registered as "billing\.send-invoice", so it cannot also be registered as "billing\.send"/);
+    expect((error as Error).message).toMatch(
+      /SendInvoice is already registered as "billing\.send-invoice", so it cannot also be registered as "billing\.send"/,
+    );
     expect(registry.findByName('billing.send')).toBeUndefined();
     expect(registry.nameOf(SendInvoice)).toBe('billing.send-invoice');
   });
@@ -86,7 +92,9 @@ describe('MessageRegistry', () => {
   it('refuses the same name with another version or schema', () => {
     const registry = new MessageRegistry();
     registry.register(SendInvoice, { name: 'billing.send-invoice', version: 1 });
-    expect(() => registry.register(SendInvoice, { name: 'billing.send-invoice', version: 2 })).toThrow(/already registered as "billing\.send-invoice" with another version or schema/);
+    expect(() => registry.register(SendInvoice, { name: 'billing.send-invoice', version: 2 })).toThrow(
+      /already registered as "billing\.send-invoice" with another version or schema/,
+    );
     expect(() => registry.register(SendInvoice, { name: 'billing.send-invoice', schema: z.object({}) })).toThrow(DuplicateMessageNameError);
     expect(registry.nameOf(SendInvoice)).toBe('billing.send-invoice');
     expect(registry.definitionOf(SendInvoice).version).toBe(1);
@@ -116,7 +124,9 @@ describe('MessageRegistry', () => {
     ['256 characters', 'a'.repeat(256)],
   ])('rejects %s as a name with a TypeError that quotes the value', (_label, name) => {
     expect(() => new MessageRegistry().register(SendInvoice, { name } as never)).toThrow(TypeError);
-    expect(() => new MessageRegistry().register(SendInvoice, { name } as never)).toThrow(/register expects a message name of 1 to 255 letters.*got (the string|the number)/);
+    expect(() => new MessageRegistry().register(SendInvoice, { name } as never)).toThrow(
+      /register expects a message name of 1 to 255 letters.*got (the string|the number)/,
+    );
   });
 
   it('accepts names with the documented punctuation', () => {
@@ -130,7 +140,9 @@ describe('MessageRegistry', () => {
     ['a string', '2'],
     ['NaN', Number.NaN],
   ])('rejects %s as a version with a TypeError', (_label, version) => {
-    expect(() => new MessageRegistry().register(SendInvoice, { name: 'x', version } as never)).toThrow(/register option "version" must be an integer >= 1; got/);
+    expect(() => new MessageRegistry().register(SendInvoice, { name: 'x', version } as never)).toThrow(
+      /register option "version" must be an integer >= 1; got/,
+    );
   });
 
   it.each([
@@ -138,7 +150,9 @@ describe('MessageRegistry', () => {
     ['a ~standard without validate', { '~standard': { version: 1 } }],
     ['a function', () => true],
   ])('rejects %s as a schema with a TypeError', (_label, schema) => {
-    expect(() => new MessageRegistry().register(SendInvoice, { name: 'x', schema } as never)).toThrow(/register option "schema" must be a Standard Schema.*got/);
+    expect(() => new MessageRegistry().register(SendInvoice, { name: 'x', schema } as never)).toThrow(
+      /register option "schema" must be a Standard Schema.*got/,
+    );
   });
 
   it('accepts a Standard Schema that is a function (as arktype makes them)', () => {
@@ -147,6 +161,8 @@ describe('MessageRegistry', () => {
   });
 
   it('rejects options that are not an object', () => {
-    expect(() => new MessageRegistry().register(SendInvoice, 'billing' as never)).toThrow(/register expects \{ name, version\?, schema\? \}.*got the string "billing"/);
+    expect(() => new MessageRegistry().register(SendInvoice, 'billing' as never)).toThrow(
+      /register expects \{ name, version\?, schema\? \}.*got the string "billing"/,
+    );
   });
 });

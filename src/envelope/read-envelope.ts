@@ -31,9 +31,11 @@ export function readEnvelope(message: TransportMessage, codec: Codec): Envelope 
   const headers = message.headers;
   const name = header(headers, MessageHeader.name);
   if (name === undefined) return malformed(name, `no ${MessageHeader.name} header, so it cannot be matched to a class`);
-  const id = header(headers, MessageHeader.id) ?? (typeof message.id === 'string' && message.id !== '' ? message.id : malformed(name, `no ${MessageHeader.id} header`));
+  const id =
+    header(headers, MessageHeader.id) ?? (typeof message.id === 'string' && message.id !== '' ? message.id : malformed(name, `no ${MessageHeader.id} header`));
   const version = header(headers, MessageHeader.version);
-  if (version === undefined || !VERSION.test(version)) malformed(name, `a ${MessageHeader.version} header that is not a positive integer: ${JSON.stringify(version ?? null)}`);
+  if (version === undefined || !VERSION.test(version))
+    malformed(name, `a ${MessageHeader.version} header that is not a positive integer: ${JSON.stringify(version ?? null)}`);
   const contentType = header(headers, MessageHeader.contentType);
   if (!contentTypeMatches(contentType, codec.contentType)) {
     malformed(name, `content-type ${JSON.stringify(contentType ?? null)}, but this codec reads ${JSON.stringify(codec.contentType)}`);
@@ -49,7 +51,11 @@ export function readEnvelope(message: TransportMessage, codec: Codec): Envelope 
     attempt = readAttempt(headers);
     errorHistory = headers[MessageHeader.errorHistory] === undefined ? NO_ERRORS : readErrorHistory(headers);
   } catch (error) {
-    throw new MessageDecodeError('undecodable', `The message ${JSON.stringify(name)} has a malformed header: ${error instanceof Error ? error.message : String(error)}`, { cause: error, messageName: name });
+    throw new MessageDecodeError(
+      'undecodable',
+      `The message ${JSON.stringify(name)} has a malformed header: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error, messageName: name },
+    );
   }
   return {
     id,

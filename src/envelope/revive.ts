@@ -17,7 +17,11 @@ export function revive(messageClass: MessageClass, data: object, messageName: st
   for (let index = 0; index < FORBIDDEN.length; index++) {
     const key = FORBIDDEN[index] as string;
     if (Object.hasOwn(data, key) && Object.prototype.propertyIsEnumerable.call(data, key)) {
-      throw new MessageDecodeError('invalid-payload', `The payload of ${JSON.stringify(messageName)} has the key ${JSON.stringify(key)}, refused to prevent prototype pollution; it was not revived into ${nameOf(messageClass)}.`, { messageName });
+      throw new MessageDecodeError(
+        'invalid-payload',
+        `The payload of ${JSON.stringify(messageName)} has the key ${JSON.stringify(key)}, refused to prevent prototype pollution; it was not revived into ${nameOf(messageClass)}.`,
+        { messageName },
+      );
     }
   }
   // A spread in a literal defines each own enumerable field as an own data property, as class

@@ -19,9 +19,7 @@ export interface StandardSchema {
 }
 
 /** What a Standard Schema's `validate` answers: the output value, or the issues found. */
-export type StandardSchemaResult =
-  | { readonly value: unknown; readonly issues?: undefined }
-  | { readonly issues: readonly StandardSchemaIssue[] };
+export type StandardSchemaResult = { readonly value: unknown; readonly issues?: undefined } | { readonly issues: readonly StandardSchemaIssue[] };
 
 /** One problem a Standard Schema found in a value. */
 export interface StandardSchemaIssue {

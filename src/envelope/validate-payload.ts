@@ -15,7 +15,10 @@ export async function validatePayload(schema: StandardSchema, messageName: strin
   try {
     result = await schema['~standard'].validate(payload);
   } catch (error) {
-    throw new MessageDecodeError('invalid-payload', `The schema of ${JSON.stringify(messageName)} threw while validating: ${summarizeError(error)}`, { cause: error, messageName });
+    throw new MessageDecodeError('invalid-payload', `The schema of ${JSON.stringify(messageName)} threw while validating: ${summarizeError(error)}`, {
+      cause: error,
+      messageName,
+    });
   }
   if (!result.issues) return result.value;
   const list = result.issues.map((issue) => `${pathOf(issue)}: ${issue.message}`).join('; ');

@@ -264,8 +264,12 @@ describe('EventRouter', () => {
 
   it('names a Symbol given as the event class or as the subscriber in its own words', () => {
     const router = new EventRouter();
-    expect(() => router.subscribe(Symbol('UserSignedUp') as never, () => undefined)).toThrow(/subscribe expects an event class .*; got the symbol Symbol\(UserSignedUp\)/);
-    expect(() => router.subscribe(UserSignedUp, Symbol('subscriber') as never)).toThrow(/The handler for UserSignedUp must be .*; got the symbol Symbol\(subscriber\)/);
+    expect(() => router.subscribe(Symbol('UserSignedUp') as never, () => undefined)).toThrow(
+      /subscribe expects an event class .*; got the symbol Symbol\(UserSignedUp\)/,
+    );
+    expect(() => router.subscribe(UserSignedUp, Symbol('subscriber') as never)).toThrow(
+      /The handler for UserSignedUp must be .*; got the symbol Symbol\(subscriber\)/,
+    );
     expect(router.findFor(new UserSignedUp('tom'))).toEqual([]);
   });
 });

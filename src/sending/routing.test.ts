@@ -24,7 +24,10 @@ class BuildReport extends Command<Promise<void>> {
 }
 class Unnamed extends Command<Promise<void>> {}
 class Add extends Command<number> {
-  constructor(readonly a: number, readonly b: number) {
+  constructor(
+    readonly a: number,
+    readonly b: number,
+  ) {
     super();
   }
 }
@@ -47,7 +50,14 @@ function setup() {
   router.attach(SendEmail, handled);
   router.attach(Unnamed, async () => undefined);
   router.attach(Add, (command) => command.a + command.b);
-  const sender = new Sender({ routes: [[SendEmail, emails], [BuildReport, reports], [Unnamed, emails]], registry });
+  const sender = new Sender({
+    routes: [
+      [SendEmail, emails],
+      [BuildReport, reports],
+      [Unnamed, emails],
+    ],
+    registry,
+  });
   const bus = new CommandBus({ router, middleware: [routeToTransports(sender)] });
   return { registry, handled, sender, bus };
 }
@@ -109,8 +119,13 @@ describe('routeToTransports', () => {
     const { bus } = setup();
     expectTypeOf(bus.dispatch(new SendEmail('x'))).resolves.toBeVoid();
     class Plain {}
-    // @ts-expect-error a routed command must extend Command<Promise<void>>; Add declares number
-    routeToTransports({ routes: [[SendEmail, emails], [Add, emails]] });
+    routeToTransports({
+      routes: [
+        [SendEmail, emails],
+        // @ts-expect-error a routed command must extend Command<Promise<void>>; Add declares number
+        [Add, emails],
+      ],
+    });
     // @ts-expect-error a class that does not extend Command declares nothing
     new Sender({ routes: [[Plain, emails]] });
     class Answer extends Command<Promise<number>> {}
@@ -119,11 +134,21 @@ describe('routeToTransports', () => {
   });
 
   it('refuses a class routed twice and malformed routes, naming the entry', () => {
-    expect(() => new Sender({ routes: [[SendEmail, emails], [SendEmail, reports]] })).toThrow(
+    expect(
+      () =>
+        new Sender({
+          routes: [
+            [SendEmail, emails],
+            [SendEmail, reports],
+          ],
+        }),
+    ).toThrow(
       'Sender option "routes": SendEmail is routed twice (to "emails" and "reports"); a command class is sent to exactly one transport, so remove one of the entries.',
     );
     expect(() => routeToTransports({ routes: [[SendEmail, {} as Transport]] })).toThrow(/entry 0 \(SendEmail\) must name a transport/);
-    expect(() => new Sender({ routes: 'emails' as never })).toThrow('Sender option "routes" must be an array of [CommandClass, transport] pairs; got the string "emails".');
+    expect(() => new Sender({ routes: 'emails' as never })).toThrow(
+      'Sender option "routes" must be an array of [CommandClass, transport] pairs; got the string "emails".',
+    );
   });
 });
 
@@ -143,7 +168,9 @@ describe('Sender', () => {
 
   it('refuses delayMs together with notBefore, and a negative delay', async () => {
     const { sender } = setup();
-    await expect(sender.send(new SendEmail('x'), { delayMs: 1, notBefore: 5 })).rejects.toThrow('send takes either "delayMs" or "notBefore", not both; pick one.');
+    await expect(sender.send(new SendEmail('x'), { delayMs: 1, notBefore: 5 })).rejects.toThrow(
+      'send takes either "delayMs" or "notBefore", not both; pick one.',
+    );
     await expect(sender.send(new SendEmail('x'), { delayMs: -1 })).rejects.toThrow('send option "delayMs" must be a finite number >= 0; got the number -1.');
   });
 
@@ -168,7 +195,9 @@ describe('Sender', () => {
     ['registry', { registry: {} }, 'a plain object without findByName, definitionOf'],
   ])('refuses a %s that is not one at construction, naming the option', (option, options, shown) => {
     expect(() => new Sender({ routes: [[SendEmail, new InMemoryTransport({ name: 'x' })]], ...(options as object) })).toThrow(
-      new TypeError(`Sender option "${option}" must be ${option === 'codec' ? 'a codec, such as new JsonCodec(): an object with encode and decode methods and a contentType string' : 'a MessageRegistry, such as messageRegistry or new MessageRegistry()'}; got ${shown}.`),
+      new TypeError(
+        `Sender option "${option}" must be ${option === 'codec' ? 'a codec, such as new JsonCodec(): an object with encode and decode methods and a contentType string' : 'a MessageRegistry, such as messageRegistry or new MessageRegistry()'}; got ${shown}.`,
+      ),
     );
   });
 

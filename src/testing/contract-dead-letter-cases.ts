@@ -25,7 +25,11 @@ export const deadLetterCases: readonly ContractCase[] = [
       const after = Date.now();
       await expectNothing(leaseMs + 200, 'a dead-lettered message after its lease');
       const listed = await deadLetters.list();
-      checkList(listed.map((letter) => letter.id), [sent.id], 'ids in deadLetters.list()');
+      checkList(
+        listed.map((letter) => letter.id),
+        [sent.id],
+        'ids in deadLetters.list()',
+      );
       const letter = checkLetter(await deadLetters.get(sent.id), sent, 'deadLetters.get()');
       checkLetter(listed[0], sent, 'deadLetters.list()[0]');
       checkEqual(letter.reason.code, reason.code, 'reason code');
@@ -75,8 +79,15 @@ export const deadLetterCases: readonly ContractCase[] = [
       await transport.send([second]);
       await transport.deadLetter(await receiveOne(second, 'second message with the same id'), { code: 'second', message: 'contract test: the later reason' });
       const listed = await deadLetters.list();
-      checkList(listed.map((letter) => letter.id), [first.id], 'ids in deadLetters.list() after dead-lettering one id twice');
-      for (const [letter, what] of [[listed[0], 'deadLetters.list()[0]'], [await deadLetters.get(first.id), 'deadLetters.get()']] as const) {
+      checkList(
+        listed.map((letter) => letter.id),
+        [first.id],
+        'ids in deadLetters.list() after dead-lettering one id twice',
+      );
+      for (const [letter, what] of [
+        [listed[0], 'deadLetters.list()[0]'],
+        [await deadLetters.get(first.id), 'deadLetters.get()'],
+      ] as const) {
         const kept = checkLetter(letter, second, `${what} of an id dead-lettered twice`);
         checkEqual(kept.reason.code, 'second', `${what}: reason code of an id dead-lettered twice`);
         checkEqual(kept.reason.message, 'contract test: the later reason', `${what}: reason message of an id dead-lettered twice`);
@@ -129,8 +140,16 @@ export const deadLetterCases: readonly ContractCase[] = [
         }
       };
       await collect('first deliveries');
-      checkList((await deadLetters.list({ limit: 2 })).map((letter) => letter.id), ids.slice(0, 2), 'deadLetters.list({ limit: 2 })');
-      checkList((await deadLetters.list()).map((letter) => letter.id), ids, 'deadLetters.list()');
+      checkList(
+        (await deadLetters.list({ limit: 2 })).map((letter) => letter.id),
+        ids.slice(0, 2),
+        'deadLetters.list({ limit: 2 })',
+      );
+      checkList(
+        (await deadLetters.list()).map((letter) => letter.id),
+        ids,
+        'deadLetters.list()',
+      );
       checkEqual(await deadLetters.redrive(), 3, 'count returned by redrive()');
       await collect('redriven deliveries');
       checkEqual(await deadLetters.remove(), 3, 'count returned by remove()');

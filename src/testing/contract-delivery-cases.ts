@@ -75,7 +75,11 @@ export const deliveryCases: readonly ContractCase[] = [
       await transport.send([sent]);
       const deliveries = await pending;
       const waited = Date.now() - sentAt;
-      checkList(deliveries.map((delivery) => delivery.id), [sent.id], 'ids delivered to the waiting receive');
+      checkList(
+        deliveries.map((delivery) => delivery.id),
+        [sent.id],
+        'ids delivered to the waiting receive',
+      );
       check(waited < 1_000, `the waiting receive resolved ${waited} ms after the send; expected well under 1,000 ms.`);
     },
   },

@@ -10,7 +10,10 @@ export interface ContractContext {
   /** How long a case waits for something that must happen, in milliseconds. */
   readonly patienceMs: number;
   /** A message with a unique id, a few tricky headers and bytes that are not valid UTF-8. */
-  readonly message: (label: string, extra?: { readonly notBefore?: number | undefined; readonly headers?: Record<string, string> | undefined }) => OutgoingMessage;
+  readonly message: (
+    label: string,
+    extra?: { readonly notBefore?: number | undefined; readonly headers?: Record<string, string> | undefined },
+  ) => OutgoingMessage;
   /** Receives with `max` 10, the case's lease and its patience, unless overridden. */
   readonly receive: (options?: Partial<ReceiveOptions>) => Promise<Delivery[]>;
   /** Receives exactly one delivery of `expected`, with its headers and bytes, or fails. */
@@ -55,10 +58,14 @@ export function sleep(ms: number): Promise<void> {
 const encoder = new TextEncoder();
 
 /** Builds the context for one case. */
-export function contractContext(transport: Transport, leaseMs: number, patienceMs: number, writeForeign?: (transport: Transport) => Promise<readonly ForeignMessage[]>): ContractContext {
+export function contractContext(
+  transport: Transport,
+  leaseMs: number,
+  patienceMs: number,
+  writeForeign?: (transport: Transport) => Promise<readonly ForeignMessage[]>,
+): ContractContext {
   const run = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-  const receive = (options: Partial<ReceiveOptions> = {}): Promise<Delivery[]> =>
-    transport.receive({ max: 10, leaseMs, waitMs: patienceMs, ...options });
+  const receive = (options: Partial<ReceiveOptions> = {}): Promise<Delivery[]> => transport.receive({ max: 10, leaseMs, waitMs: patienceMs, ...options });
   return {
     ...(writeForeign === undefined ? {} : { writeForeign: () => writeForeign(transport) }),
     transport,

@@ -79,7 +79,11 @@ export function transportContract(options: TransportContractOptions): void {
   const patienceMs = Math.max(2_000, 5 * leaseMs);
   options.describe(`${options.name} keeps the transport contract`, () => {
     for (const contractCase of transportContractCases) {
-      const reason = skip[contractCase.name] ?? (contractCase.requires === 'writeForeign' && writeForeign === undefined ? 'the test gives no writeForeign option (a queue nothing else can write to, such as the in-memory one)' : undefined);
+      const reason =
+        skip[contractCase.name] ??
+        (contractCase.requires === 'writeForeign' && writeForeign === undefined
+          ? 'the test gives no writeForeign option (a queue nothing else can write to, such as the in-memory one)'
+          : undefined);
       if (reason !== undefined) {
         const skipped = it.skip ?? it;
         skipped(`${contractCase.name} (skipped: ${reason})`, () => Promise.resolve(), timeoutMs);

@@ -277,9 +277,12 @@ export class InMemoryTransport implements Transport {
     clearTimeout(this.#timer);
     this.#timerAt = at;
     if (at === Infinity) return;
-    this.#timer = setTimeout(() => {
-      this.#timerAt = Infinity;
-      this.#wake();
-    }, Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())));
+    this.#timer = setTimeout(
+      () => {
+        this.#timerAt = Infinity;
+        this.#wake();
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())),
+    );
   }
 }

@@ -11,7 +11,9 @@ const sources = ['./', '../envelope/', '../sending/'].flatMap((folder) => {
 
 describe('troopy/transport runs in browsers, workers and Node alike', () => {
   it('finds the sources it checks', () => {
-    expect(sources.map((source) => source.file)).toEqual(expect.arrayContaining(['../envelope/envelope.ts', '../envelope/json-codec.ts', '../sending/sender.ts', './in-memory-transport.ts']));
+    expect(sources.map((source) => source.file)).toEqual(
+      expect.arrayContaining(['../envelope/envelope.ts', '../envelope/json-codec.ts', '../sending/sender.ts', './in-memory-transport.ts']),
+    );
   });
 
   it('imports nothing from node: and no package at run time (type-only imports aside)', () => {
@@ -25,7 +27,9 @@ describe('troopy/transport runs in browsers, workers and Node alike', () => {
   });
 
   it('uses no Node globals (Buffer, process, require)', () => {
-    const offenders = sources.filter(({ text }) => /\bBuffer\.[a-z]|\bprocess\.[a-z]|\brequire\(/.test(text.replace(/^\s*(?:\/\/|\*).*$/gm, ''))).map(({ file }) => file);
+    const offenders = sources
+      .filter(({ text }) => /\bBuffer\.[a-z]|\bprocess\.[a-z]|\brequire\(/.test(text.replace(/^\s*(?:\/\/|\*).*$/gm, '')))
+      .map(({ file }) => file);
     expect(offenders).toEqual([]);
   });
 });

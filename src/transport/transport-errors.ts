@@ -11,8 +11,7 @@ export class TransportClosedError extends Error {
 
   constructor(transport: string, operation: string) {
     super(
-      `Cannot ${operation} on transport "${transport}": it is closed. ` +
-        `Finish sending and acknowledging before calling close(), or create a new transport.`,
+      `Cannot ${operation} on transport "${transport}": it is closed. ` + `Finish sending and acknowledging before calling close(), or create a new transport.`,
     );
     this.transport = transport;
   }
@@ -36,8 +35,7 @@ export class TransportUnavailableError extends Error {
 
   constructor(transport: string, operation: string, detail: string, options?: { readonly cause?: unknown }) {
     super(
-      `Could not ${operation} on transport "${transport}": ${detail}. ` +
-        `The transport reconnects by itself; try again once health() is "connected".`,
+      `Could not ${operation} on transport "${transport}": ${detail}. ` + `The transport reconnects by itself; try again once health() is "connected".`,
       options,
     );
     this.transport = transport;

@@ -39,7 +39,9 @@ describe("a transport's imposed lease is the worker's one source of truth", () =
   });
 
   it('refuses transports that impose different leases', () => {
-    expect(() => kit.worker({ transports: [imposing(10_000, 'memory:a'), imposing(20_000, 'memory:b')] })).toThrow(/transport "memory:b" imposes, 20000 ms .*, but transport "memory:a" imposes 10000 ms/);
+    expect(() => kit.worker({ transports: [imposing(10_000, 'memory:a'), imposing(20_000, 'memory:b')] })).toThrow(
+      /transport "memory:b" imposes, 20000 ms .*, but transport "memory:a" imposes 10000 ms/,
+    );
   });
 
   it('is the leaseMs option of a NATS transport', () => {

@@ -31,9 +31,12 @@ export class LeaseKeeper {
     if (job.leaseKept) return;
     job.leaseKept = true;
     this.#held++;
-    this.#timer ??= setInterval(() => {
-      this.#extendAll();
-    }, Math.max(1, Math.floor(this.#leaseMs / 3)));
+    this.#timer ??= setInterval(
+      () => {
+        this.#extendAll();
+      },
+      Math.max(1, Math.floor(this.#leaseMs / 3)),
+    );
   }
 
   /** Stops keeping the job's lease; call it before the delivery is settled. */

@@ -64,4 +64,3 @@ describe('correlation and causation from inside a handler', () => {
     expect(currentMessageContext()).toBeUndefined();
   });
 });
-

@@ -37,6 +37,8 @@ describe('RetryStrategy', () => {
   it('refuses invalid options, naming the option, the rule and the value', () => {
     expect(() => new RetryStrategy({ maxAttempts: 0 })).toThrow('RetryStrategy option "maxAttempts" must be an integer >= 1 or Infinity; got the number 0.');
     expect(() => new RetryStrategy({ baseMs: -1 })).toThrow('RetryStrategy option "baseMs" must be a finite number >= 0; got the number -1.');
-    expect(() => new RetryStrategy({ random: 4 as never })).toThrow('RetryStrategy option "random" must be a function returning a number in [0, 1); got the number 4.');
+    expect(() => new RetryStrategy({ random: 4 as never })).toThrow(
+      'RetryStrategy option "random" must be a function returning a number in [0, 1); got the number 4.',
+    );
   });
 });

@@ -31,7 +31,11 @@ export interface Call {
 
 /** A registry, router, bus and in-memory transport, fresh for one test. */
 export function createKit(
-  options: { handler?: (command: TestCommand, context: DispatchContext | undefined) => unknown; middleware?: readonly Middleware[]; registry?: MessageRegistry } = {},
+  options: {
+    handler?: (command: TestCommand, context: DispatchContext | undefined) => unknown;
+    middleware?: readonly Middleware[];
+    registry?: MessageRegistry;
+  } = {},
 ) {
   const registry = options.registry ?? new MessageRegistry();
   registry.register(TestCommand, { name: 'test.job' });
@@ -98,7 +102,9 @@ export class UnreliableTransport extends InMemoryTransport {
  * Runs `body` while recording every unhandled rejection and uncaught exception of the process
  * (in the array it is given, as they come), and resolves with its result and what was recorded.
  */
-export async function catchingUnhandled<T>(body: (unhandled: readonly unknown[]) => Promise<T>): Promise<{ readonly result: T; readonly unhandled: readonly unknown[] }> {
+export async function catchingUnhandled<T>(
+  body: (unhandled: readonly unknown[]) => Promise<T>,
+): Promise<{ readonly result: T; readonly unhandled: readonly unknown[] }> {
   const unhandled: unknown[] = [];
   const record = (reason: unknown): void => {
     unhandled.push(reason);

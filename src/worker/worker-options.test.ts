@@ -28,14 +28,42 @@ describe('Worker options', () => {
     kit = createKit();
     expect(() => kit.worker({ codec: new JsonCodec(), registry: new MessageRegistry() })).not.toThrow();
     expect(() => kit.worker({ codec: undefined, registry: undefined })).not.toThrow();
-    const structural = { contentType: 'application/json', encode: (payload: unknown) => new JsonCodec().encode(payload), decode: (bytes: Uint8Array) => new JsonCodec().decode(bytes) };
+    const structural = {
+      contentType: 'application/json',
+      encode: (payload: unknown) => new JsonCodec().encode(payload),
+      decode: (bytes: Uint8Array) => new JsonCodec().decode(bytes),
+    };
     expect(() => kit.worker({ codec: structural })).not.toThrow();
   });
 
   it('builds, or refuses with a TypeError, whatever value any option has (property-based)', () => {
     kit = createKit();
-    const options = ['transports', 'bus', 'registry', 'codec', 'concurrency', 'leaseMs', 'maxDeliveries', 'retry', 'shutdownTimeoutMs', 'limits', 'handleSignals', 'receiveWaitMs', 'reconnect', 'errorHistoryLimit', 'messageScope'] as const;
-    const anything = fc.anything({ withBigInt: true, withBoxedValues: true, withMap: true, withSet: true, withNullPrototype: true, withDate: true, maxDepth: 2 });
+    const options = [
+      'transports',
+      'bus',
+      'registry',
+      'codec',
+      'concurrency',
+      'leaseMs',
+      'maxDeliveries',
+      'retry',
+      'shutdownTimeoutMs',
+      'limits',
+      'handleSignals',
+      'receiveWaitMs',
+      'reconnect',
+      'errorHistoryLimit',
+      'messageScope',
+    ] as const;
+    const anything = fc.anything({
+      withBigInt: true,
+      withBoxedValues: true,
+      withMap: true,
+      withSet: true,
+      withNullPrototype: true,
+      withDate: true,
+      maxDepth: 2,
+    });
     fc.assert(
       fc.property(fc.constantFrom(...options), anything, (option, value) => {
         try {

@@ -125,7 +125,10 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     registry,
     codec,
     concurrency: numberOption(W, 'concurrency', given['concurrency'], 1, { min: 1, integer: true }),
-    leaseMs: leaseOption(transports, given['leaseMs'] === undefined ? undefined : numberOption(W, 'leaseMs', given['leaseMs'], undefined, { min: 3, integer: true })),
+    leaseMs: leaseOption(
+      transports,
+      given['leaseMs'] === undefined ? undefined : numberOption(W, 'leaseMs', given['leaseMs'], undefined, { min: 3, integer: true }),
+    ),
     maxDeliveries: numberOption(W, 'maxDeliveries', given['maxDeliveries'], 10, { min: 1, integer: true, infinite: true }),
     retry: retry instanceof RetryStrategy ? retry : new RetryStrategy(objectOption(W, 'retry', retry)),
     shutdownTimeoutMs: numberOption(W, 'shutdownTimeoutMs', given['shutdownTimeoutMs'], 25_000, { min: 0 }),

@@ -48,7 +48,9 @@ describe('Worker, whatever a handler throws (property-based)', () => {
             expect(readAttempt(letter.headers)).toBe(MAX_ATTEMPTS);
             // What the worker wrote is what appendErrorHistory writes for the value, read back.
             const expected = readErrorHistory(appendErrorHistory({}, thrown))[0];
-            expect(history.map(({ name, message }) => ({ name, message }))).toEqual(Array.from({ length: MAX_ATTEMPTS }, () => ({ name: expected?.name, message: expected?.message })));
+            expect(history.map(({ name, message }) => ({ name, message }))).toEqual(
+              Array.from({ length: MAX_ATTEMPTS }, () => ({ name: expected?.name, message: expected?.message })),
+            );
             for (const entry of history) expect(entry.name).not.toBe('');
           }
         }),

@@ -79,7 +79,16 @@ function throwingProxy(target: object): object {
   const trap = (): never => {
     throw new Error('trap');
   };
-  return new Proxy(target, { get: trap, getPrototypeOf: trap, has: trap, ownKeys: trap, getOwnPropertyDescriptor: trap, set: trap, defineProperty: trap, apply: trap });
+  return new Proxy(target, {
+    get: trap,
+    getPrototypeOf: trap,
+    has: trap,
+    ownKeys: trap,
+    getOwnPropertyDescriptor: trap,
+    set: trap,
+    defineProperty: trap,
+    apply: trap,
+  });
 }
 
 /** An Error whose getters of these properties throw. */
@@ -119,10 +128,13 @@ describe('Worker, whatever a handler throws', () => {
   });
 
   // The stack first: defining it formats the stack, which reads the name and message.
-  it.each([['name'], ['message'], ['stack'], ['cause'], ['stack', 'cause', 'name', 'message']])('retries an Error whose %s getter throws', async (...properties) => {
-    const outcome = await throwEveryTime(() => errorWithThrowingGetter(...properties));
-    expectRetriedThenDeadLettered(outcome);
-  });
+  it.each([['name'], ['message'], ['stack'], ['cause'], ['stack', 'cause', 'name', 'message']])(
+    'retries an Error whose %s getter throws',
+    async (...properties) => {
+      const outcome = await throwEveryTime(() => errorWithThrowingGetter(...properties));
+      expectRetriedThenDeadLettered(outcome);
+    },
+  );
 
   it('keeps what can be read of an Error whose message getter throws', async () => {
     const outcome = await throwEveryTime(() => errorWithThrowingGetter('message'));
@@ -140,7 +152,10 @@ describe('Worker, whatever a handler throws', () => {
   it('still records an ordinary error by its name and message', async () => {
     const outcome = await throwEveryTime(() => new RangeError('card declined'), 2);
     expectRetriedThenDeadLettered(outcome, 2);
-    expect(readErrorHistory(outcome.letter.headers).map(({ name, message }) => `${name}: ${message}`)).toEqual(['RangeError: card declined', 'RangeError: card declined']);
+    expect(readErrorHistory(outcome.letter.headers).map(({ name, message }) => `${name}: ${message}`)).toEqual([
+      'RangeError: card declined',
+      'RangeError: card declined',
+    ]);
     expect(outcome.failed[0]?.error).toBeInstanceOf(RangeError);
   });
 });

@@ -39,7 +39,11 @@ describe('Worker', () => {
           const spread = { ...context };
           const copy = { ...context };
           copy.signal = replacement;
-          seen.push({ spread: spread.signal instanceof AbortSignal, replaced: copy.signal === replacement, sameAfterSpread: spread.signal === context?.signal });
+          seen.push({
+            spread: spread.signal instanceof AbortSignal,
+            replaced: copy.signal === replacement,
+            sameAfterSpread: spread.signal === context?.signal,
+          });
           return next(message, copy);
         },
       ],

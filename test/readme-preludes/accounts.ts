@@ -1,3 +1,8 @@
-declare class OpenAccount { constructor(owner: string); readonly owner: string; }
+declare class OpenAccount {
+  constructor(owner: string);
+  readonly owner: string;
+}
 declare function openAccount(command: OpenAccount): string;
-declare class CloseAccountHandler { handle(command: unknown): void; }
+declare class CloseAccountHandler {
+  handle(command: unknown): void;
+}

@@ -4,7 +4,12 @@ import { messageName as preludeMessageName } from 'troopy/transport';
 
 @preludeMessageName('billing.send-invoice', { version: 1 })
 class SendInvoice extends PreludeCommand<Promise<void>> {
-  constructor(readonly orderId: string, readonly dueAt: Date) { super(); }
+  constructor(
+    readonly orderId: string,
+    readonly dueAt: Date,
+  ) {
+    super();
+  }
 }
 const router = new PreludeRouter();
 router.attach(SendInvoice, async () => {});

@@ -123,7 +123,11 @@ class PrivateBrokerProcess implements PrivateBroker {
     this.#group = undefined;
     if (exited === undefined) return;
     await exited;
-    await this.#waitUntil(`${this.#spec.name} at ${this.connection} to stop answering`, STOP_TIMEOUT_MS, async () => !(await this.#spec.answers(this.connection)));
+    await this.#waitUntil(
+      `${this.#spec.name} at ${this.connection} to stop answering`,
+      STOP_TIMEOUT_MS,
+      async () => !(await this.#spec.answers(this.connection)),
+    );
   }
 
   async dispose(): Promise<void> {

@@ -17,12 +17,37 @@ export type SkippedScenarios = Partial<Record<ScenarioId, string>>;
 /** The scenario ids, in the order of issue 4's list. */
 export type ScenarioId = 'sigkill' | 'crash-loop' | 'malformed' | 'always-failing' | 'graceful-shutdown' | 'keepalive' | 'competing' | 'restart';
 
-const SCENARIOS: readonly { readonly id: ScenarioId; readonly title: string; readonly timeoutMs: number; readonly run: (run: ScenarioRun) => Promise<object> }[] = [
-  { id: 'sigkill', title: '1. SIGKILL mid-handle: 0 lost, duplicates <= in flight, orphans redelivered within 2 x lease', timeoutMs: 90_000, run: sigkillMidHandle },
+const SCENARIOS: readonly {
+  readonly id: ScenarioId;
+  readonly title: string;
+  readonly timeoutMs: number;
+  readonly run: (run: ScenarioRun) => Promise<object>;
+}[] = [
+  {
+    id: 'sigkill',
+    title: '1. SIGKILL mid-handle: 0 lost, duplicates <= in flight, orphans redelivered within 2 x lease',
+    timeoutMs: 90_000,
+    run: sigkillMidHandle,
+  },
   { id: 'crash-loop', title: '2. crash loop: dead-lettered after exactly maxDeliveries starts, all others complete', timeoutMs: 90_000, run: crashLoop },
-  { id: 'malformed', title: '3. malformed input: each dead-lettered after one delivery with reason and bytes, worker stays up', timeoutMs: 60_000, run: malformedInput },
-  { id: 'always-failing', title: '4. always-failing handler: maxAttempts attempts within backoff bounds, dead-lettered, redriven once', timeoutMs: 60_000, run: alwaysFailing },
-  { id: 'graceful-shutdown', title: '5. SIGTERM: short handlers finish and are acked, long ones aborted and redelivered at once, exit 0', timeoutMs: 60_000, run: gracefulShutdown },
+  {
+    id: 'malformed',
+    title: '3. malformed input: each dead-lettered after one delivery with reason and bytes, worker stays up',
+    timeoutMs: 60_000,
+    run: malformedInput,
+  },
+  {
+    id: 'always-failing',
+    title: '4. always-failing handler: maxAttempts attempts within backoff bounds, dead-lettered, redriven once',
+    timeoutMs: 60_000,
+    run: alwaysFailing,
+  },
+  {
+    id: 'graceful-shutdown',
+    title: '5. SIGTERM: short handlers finish and are acked, long ones aborted and redelivered at once, exit 0',
+    timeoutMs: 60_000,
+    run: gracefulShutdown,
+  },
   { id: 'keepalive', title: '6. keepalive: a handler running 3.5 x lease is not redelivered while its worker lives', timeoutMs: 60_000, run: keepalive },
   { id: 'competing', title: '7. competing consumers: 4 workers, 10,000 commands, each handled exactly once', timeoutMs: 180_000, run: competingConsumers },
 ];

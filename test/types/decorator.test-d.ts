@@ -38,7 +38,13 @@ expectTypeOf(bus.dispatch(new CountLetters('abc'))).toEqualTypeOf<number>();
 expectTypeOf(bus.dispatch(new Untyped(2))).toEqualTypeOf<unknown>();
 
 // The decorator returns the class unchanged, also as a plain call.
-expectTypeOf(command((message: Plain) => message.id)(class Plain { id = 1; })).toExtend<new () => { id: number }>();
+expectTypeOf(
+  command((message: Plain) => message.id)(
+    class Plain {
+      id = 1;
+    },
+  ),
+).toExtend<new () => { id: number }>();
 class Plain {
   id = 1;
 }

@@ -90,7 +90,11 @@ const nats: EndToEndBroker = {
   defaultUrl: () => process.env.NATS_URL ?? '127.0.0.1:4222',
   bare,
   // The Worker's concurrency is the bare consumer's pull size.
-  troopy: troopySubject({ transportName: 'NatsTransport', transport: ({ url, key, transportOptions }) => new NatsTransport({ servers: url, stream: key, subject: key, ...transportOptions }), cleanup: deleteStreams }),
+  troopy: troopySubject({
+    transportName: 'NatsTransport',
+    transport: ({ url, key, transportOptions }) => new NatsTransport({ servers: url, stream: key, subject: key, ...transportOptions }),
+    cleanup: deleteStreams,
+  }),
   serverProcess: 'nats-server',
   report: {
     queue: ' on a file-backed work-queue stream',

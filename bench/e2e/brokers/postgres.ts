@@ -66,7 +66,8 @@ const bare: Subject = {
               values: [batch],
             });
             for (const row of rows) onMessage(JSON.parse(row.body.toString()) as Payload);
-            if (rows.length > 0) await client.query({ name: 'delete', text: `DELETE FROM ${table} WHERE id = ANY($1::bigint[])`, values: [rows.map((row) => row.id)] });
+            if (rows.length > 0)
+              await client.query({ name: 'delete', text: `DELETE FROM ${table} WHERE id = ANY($1::bigint[])`, values: [rows.map((row) => row.id)] });
             await client.query('COMMIT');
             if (rows.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
           }
@@ -121,7 +122,8 @@ const leased: PeerSubject = {
               values: [batch],
             });
             for (const row of rows) onMessage(JSON.parse(row.body.toString()) as Payload);
-            if (rows.length > 0) await client.query({ name: 'delete', text: `DELETE FROM ${table} WHERE id = ANY($1::bigint[])`, values: [rows.map((row) => row.id)] });
+            if (rows.length > 0)
+              await client.query({ name: 'delete', text: `DELETE FROM ${table} WHERE id = ANY($1::bigint[])`, values: [rows.map((row) => row.id)] });
             else await new Promise((resolve) => setTimeout(resolve, 10));
           }
         })();
@@ -215,7 +217,14 @@ const postgres: EndToEndBroker = {
   troopy: troopySubject({
     transportName: 'PostgresTransport',
     transport: ({ url, key, transportOptions }) =>
-      new PostgresTransport({ connectionString: url, schema: TROOPY_SCHEMA, table: troopyTable(key), deadLetterTable: troopyDeadLetters(key), queue: key, ...transportOptions }),
+      new PostgresTransport({
+        connectionString: url,
+        schema: TROOPY_SCHEMA,
+        table: troopyTable(key),
+        deadLetterTable: troopyDeadLetters(key),
+        queue: key,
+        ...transportOptions,
+      }),
     cleanup: ({ url, key }) => query(url, `DROP TABLE IF EXISTS "${TROOPY_SCHEMA}"."${troopyTable(key)}", "${TROOPY_SCHEMA}"."${troopyDeadLetters(key)}"`),
   }),
   // A checkpoint due in the middle of a run would make that run alone write every page it

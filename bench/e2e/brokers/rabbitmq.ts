@@ -25,7 +25,9 @@ async function withChannel(url: string, use: (channel: amqplib.Channel) => Promi
 
 /** Deletes the run's queue and, for troopy, its dead-letter and delay queues. */
 const deleteQueues = ({ url, key }: RunTarget): Promise<void> =>
-  withChannel(url, (channel) => Promise.all([key, `${key}.dead`, ...delayBuckets().map((bucket) => `${key}.delay.${bucket}`)].map((name) => channel.deleteQueue(name))));
+  withChannel(url, (channel) =>
+    Promise.all([key, `${key}.dead`, ...delayBuckets().map((bucket) => `${key}.delay.${bucket}`)].map((name) => channel.deleteQueue(name))),
+  );
 
 const encode = (payload: Payload): Buffer => Buffer.from(JSON.stringify(payload));
 
@@ -79,7 +81,11 @@ const rabbitmq: EndToEndBroker = {
   defaultUrl: () => process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
   bare,
   // The Worker's concurrency is the bare consumer's prefetch (the transport's prefetch follows it).
-  troopy: troopySubject({ transportName: 'RabbitMqTransport', transport: ({ url, key, transportOptions }) => new RabbitMqTransport({ url, queue: key, ...transportOptions }), cleanup: deleteQueues }),
+  troopy: troopySubject({
+    transportName: 'RabbitMqTransport',
+    transport: ({ url, key, transportOptions }) => new RabbitMqTransport({ url, queue: key, ...transportOptions }),
+    cleanup: deleteQueues,
+  }),
   serverProcess: 'beam.smp',
   report: {
     queue: ' on a quorum queue',

@@ -50,7 +50,8 @@ const bare: Subject = {
         await redis.xgroup('CREATE', key, GROUP, '0', 'MKSTREAM').catch(() => undefined);
         loop = (async () => {
           while (running) {
-            const reply = (await redis.xreadgroup('GROUP', GROUP, 'consumer', 'COUNT', batch, 'BLOCK', 200, 'STREAMS', key, '>')) as [string, [string, string[]][]][] | null;
+            const reply = (await redis.xreadgroup('GROUP', GROUP, 'consumer', 'COUNT', batch, 'BLOCK', 200, 'STREAMS', key, '>')) as
+              [string, [string, string[]][]][] | null;
             const entries = reply?.[0]?.[1] ?? [];
             if (entries.length === 0) continue;
             for (const [, fields] of entries) onMessage(JSON.parse(fields[1]!) as Payload);

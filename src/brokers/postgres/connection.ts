@@ -29,7 +29,11 @@ export interface PostgresListenClient {
 
 /** A `pg.Pool` (or anything shaped like one) given to the transport with option `pool`. */
 export interface PostgresPool {
-  query(config: { readonly name?: string | undefined; readonly text: string; readonly values?: unknown[] | undefined }): Promise<{ readonly rows: Row[]; readonly rowCount: number | null }>;
+  query(config: {
+    readonly name?: string | undefined;
+    readonly text: string;
+    readonly values?: unknown[] | undefined;
+  }): Promise<{ readonly rows: Row[]; readonly rowCount: number | null }>;
   connect(): Promise<PostgresListenClient>;
 }
 

@@ -59,7 +59,10 @@ export class PostgresDeadLetterStore implements DeadLetterStore {
 
   /** Deletes the given dead letters (or all); returns how many. */
   async remove(ids?: readonly string[]): Promise<number> {
-    const { rowCount } = await this.#run('remove dead letters', { text: this.#queries.removeDeadLetters, values: [this.#queue, idList(this.#owner, 'remove', ids)] });
+    const { rowCount } = await this.#run('remove dead letters', {
+      text: this.#queries.removeDeadLetters,
+      values: [this.#queue, idList(this.#owner, 'remove', ids)],
+    });
     return rowCount ?? 0;
   }
 }

@@ -6,8 +6,7 @@ export class PostgresDriverMissingError extends Error {
 
   constructor(cause: unknown) {
     super(
-      'troopy/postgres needs the "pg" package, which could not be loaded. ' +
-        'Install it with `npm install pg`, or pass your own pg.Pool as option "pool".',
+      'troopy/postgres needs the "pg" package, which could not be loaded. ' + 'Install it with `npm install pg`, or pass your own pg.Pool as option "pool".',
       { cause },
     );
   }

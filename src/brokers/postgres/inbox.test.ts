@@ -84,7 +84,13 @@ describe.skipIf(!available)('PostgresInbox', () => {
       // as if it crashed between the handler's COMMIT and the ack.
       if (attempts.length === 1) throw new Error('lost after commit');
     });
-    const worker = new Worker({ transports: [transport], bus: new CommandBus({ router }), registry: testRegistry, receiveWaitMs: 100, retry: { baseMs: 10, capMs: 10 } });
+    const worker = new Worker({
+      transports: [transport],
+      bus: new CommandBus({ router }),
+      registry: testRegistry,
+      receiveWaitMs: 100,
+      retry: { baseMs: 10, capMs: 10 },
+    });
     const errors: string[] = [];
     worker.on('error', ({ during, error }) => errors.push(`${during}: ${String(error)}`));
     worker.start();

@@ -31,7 +31,11 @@ export class NotifyThrottle {
   constructor(
     notify: () => Promise<unknown>,
     intervalMs: number,
-    { quietMs = NOTIFY_QUIET_MS, burstIntervalMs = BURST_NOTIFY_INTERVAL_MS, now = Date.now }: { quietMs?: number | undefined; burstIntervalMs?: number | undefined; now?: (() => number) | undefined } = {},
+    {
+      quietMs = NOTIFY_QUIET_MS,
+      burstIntervalMs = BURST_NOTIFY_INTERVAL_MS,
+      now = Date.now,
+    }: { quietMs?: number | undefined; burstIntervalMs?: number | undefined; now?: (() => number) | undefined } = {},
   ) {
     this.#notify = notify;
     this.#intervalMs = intervalMs;

@@ -8,7 +8,9 @@ describe('PostgresTransport options', () => {
     expect(() => new PostgresTransport({ pollIntervalMs: '5' as unknown as number })).toThrow(
       new TypeError('PostgresTransport option "pollIntervalMs" must be a finite number >= 1; got the string "5".'),
     );
-    expect(() => new PostgresTransport({ notify: 'yes' as unknown as boolean })).toThrow(new TypeError('PostgresTransport option "notify" must be true or false; got the string "yes".'));
+    expect(() => new PostgresTransport({ notify: 'yes' as unknown as boolean })).toThrow(
+      new TypeError('PostgresTransport option "notify" must be true or false; got the string "yes".'),
+    );
     expect(() => new PostgresTransport(null as unknown as object)).toThrow(new TypeError('PostgresTransport option "options" must be an object; got null.'));
     expect(() => new PostgresTransport({ pool: {} as never })).toThrow(
       new TypeError('PostgresTransport option "pool" must be a pg.Pool (an object with query and connect methods); got a plain object.'),
@@ -26,7 +28,9 @@ describe('PostgresTransport options', () => {
   it('a bad connection string is shown by its first 8 characters only, so its password stays out of the logs', () => {
     const connectionString = `postgres://user:secret@host/${'x'.repeat(10_000)}`;
     expect(() => new PostgresTransport({ connectionString })).toThrow(
-      new TypeError('PostgresTransport option "connectionString" must be a non-empty string of at most 10000 characters; got a string starting with "postgres".'),
+      new TypeError(
+        'PostgresTransport option "connectionString" must be a non-empty string of at most 10000 characters; got a string starting with "postgres".',
+      ),
     );
   });
 });

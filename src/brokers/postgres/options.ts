@@ -176,7 +176,8 @@ export function resolvePostgresOptions(options: PostgresTransportOptions): Resol
     tables: resolveTables(OWNER, given),
     connection: {
       pool: poolOption(given.pool),
-      connectionString: connectionString === undefined ? undefined : stringOption(OWNER, 'connectionString', connectionString, undefined, { maxLength: 10_000, secret: true }),
+      connectionString:
+        connectionString === undefined ? undefined : stringOption(OWNER, 'connectionString', connectionString, undefined, { maxLength: 10_000, secret: true }),
       maxConnections: numberOption(OWNER, 'maxConnections', given.maxConnections, 10, { min: 1 }),
       connectTimeoutMs: numberOption(OWNER, 'connectTimeoutMs', given.connectTimeoutMs, 5_000, { min: 1 }),
       queryTimeoutMs: numberOption(OWNER, 'queryTimeoutMs', given.queryTimeoutMs, 30_000, { min: 1 }),

@@ -22,7 +22,9 @@ function transport(): PostgresTransport {
 }
 
 async function rows(queue: string): Promise<number> {
-  const { rows: [row] } = await admin.query<{ count: string }>(`SELECT count(*) FROM "${schema}".troopy_messages WHERE queue = $1`, [queue]);
+  const {
+    rows: [row],
+  } = await admin.query<{ count: string }>(`SELECT count(*) FROM "${schema}".troopy_messages WHERE queue = $1`, [queue]);
   return Number(row?.count);
 }
 
@@ -90,9 +92,13 @@ describe.skipIf(!available)('PostgresTransport as a transactional outbox', () =>
 
   it('a process killed right after its COMMIT still delivers the message to a worker started afterwards', async () => {
     const queue = transport();
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./outbox-child.case.ts', import.meta.url)), databaseUrl, schema, queue.queue], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./outbox-child.case.ts', import.meta.url)), databaseUrl, schema, queue.queue],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

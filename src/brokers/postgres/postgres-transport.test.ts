@@ -35,8 +35,19 @@ transportContract({
     if (!(made instanceof PostgresTransport)) throw new TypeError('writeForeign expects a PostgresTransport.');
     const { queue } = made;
     const headers = '{"__proto__":"p","k":"v"}';
-    await admin.query(`INSERT INTO "${schema}".troopy_messages (queue, message_id, headers, body) VALUES ($1, $2, $3, $4)`, [queue, 'foreign-1', headers, Buffer.from([0xff, 0, 1])]);
-    return [{ shape: 'an INSERT of a row with headers {"__proto__":"p","k":"v"}', headers: JSON.parse(headers) as Record<string, string>, body: new Uint8Array([0xff, 0, 1]) }];
+    await admin.query(`INSERT INTO "${schema}".troopy_messages (queue, message_id, headers, body) VALUES ($1, $2, $3, $4)`, [
+      queue,
+      'foreign-1',
+      headers,
+      Buffer.from([0xff, 0, 1]),
+    ]);
+    return [
+      {
+        shape: 'an INSERT of a row with headers {"__proto__":"p","k":"v"}',
+        headers: JSON.parse(headers) as Record<string, string>,
+        body: new Uint8Array([0xff, 0, 1]),
+      },
+    ];
   },
 });
 
@@ -164,10 +175,14 @@ describe.skipIf(!available)('PostgresTransport', () => {
   it('setup converts a queue table of an earlier version (jsonb headers, fill factor 80), keeping the waiting messages and their headers', async () => {
     const fresh = uniqueSchema('jsonb');
     try {
-      const older = postgresSchemaSql({ schema: fresh }).replace(/headers\s+text\s+NOT NULL/, 'headers jsonb NOT NULL').replace('WITH (fillfactor = 50)', 'WITH (fillfactor = 80)');
+      const older = postgresSchemaSql({ schema: fresh })
+        .replace(/headers\s+text\s+NOT NULL/, 'headers jsonb NOT NULL')
+        .replace('WITH (fillfactor = 50)', 'WITH (fillfactor = 80)');
       // Without the DO block that converts: that is what setup() must still do.
       await admin.query(older.replace(/DO \$\$[\s\S]*?END \$\$;/, ''));
-      await admin.query(`INSERT INTO "${fresh}".troopy_messages (queue, message_id, headers, body) VALUES ('default', 'old', '{"message-name": "test", "n": 1}', '\\x01')`);
+      await admin.query(
+        `INSERT INTO "${fresh}".troopy_messages (queue, message_id, headers, body) VALUES ('default', 'old', '{"message-name": "test", "n": 1}', '\\x01')`,
+      );
       const typeOfHeaders = `SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = '"${fresh}".troopy_messages'::regclass AND attname = 'headers'`;
       expect((await admin.query<{ type: string }>(typeOfHeaders)).rows[0]?.type).toBe('jsonb');
       const queue = new PostgresTransport({ connectionString: databaseUrl, schema: fresh, maxConnections: 2 });
@@ -175,7 +190,9 @@ describe.skipIf(!available)('PostgresTransport', () => {
       await queue.setup();
       const { rows } = await admin.query<{ type: string }>(typeOfHeaders);
       expect(rows[0]?.type).toBe('text');
-      const { rows: options } = await admin.query<{ reloptions: string[] }>(`SELECT reloptions FROM pg_class WHERE oid = '"${fresh}".troopy_messages'::regclass`);
+      const { rows: options } = await admin.query<{ reloptions: string[] }>(
+        `SELECT reloptions FROM pg_class WHERE oid = '"${fresh}".troopy_messages'::regclass`,
+      );
       expect(options[0]?.reloptions).toEqual(['fillfactor=50']);
       const [delivery] = await queue.receive({ max: 1, leaseMs: 1_000, waitMs: 1_000 });
       expect(delivery).toMatchObject({ id: 'old', headers: { 'message-name': 'test' } });
@@ -229,7 +246,9 @@ describe.skipIf(!available)('PostgresTransport', () => {
       const { receiver, sender } = pair({});
       await receiver.setup();
       await wakeTime(receiver, sender, 'before-drop');
-      const { rowCount } = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1 AND pid <> pg_backend_pid()`, [`LISTEN "${table}"`]);
+      const { rowCount } = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1 AND pid <> pg_backend_pid()`, [
+        `LISTEN "${table}"`,
+      ]);
       expect(rowCount).toBeGreaterThan(0);
       // Past the receive's busy window (it found a message just now), so only the LISTEN can wake it.
       await sleep(700);

@@ -123,7 +123,8 @@ export class PostgresTransport implements Transport {
    */
   async sendWith(client: PostgresClient, messages: readonly OutgoingMessage[]): Promise<void> {
     this.#guard.check('send');
-    if (!isPostgresClient(client)) throw new TypeError(`${this.name} sendWith() takes a pg client (an object with a query method) first; got ${describe(client)}.`);
+    if (!isPostgresClient(client))
+      throw new TypeError(`${this.name} sendWith() takes a pg client (an object with a query method) first; got ${describe(client)}.`);
     checkOutgoingMessages(this.name, messages);
     return this.#sender.sendWith(client, messages);
   }

@@ -29,7 +29,9 @@ export function encodeMessages(transport: string, messages: readonly OutgoingMes
     const json = JSON.stringify(message.headers);
     // JSON.stringify writes a NUL as \u0000; only then look closer (a literal backslash may look alike).
     if (hasNul(message.id) || (json.includes('\\u0000') && Object.entries(message.headers).some(([name, value]) => hasNul(name) || hasNul(value)))) {
-      throw new TypeError(`${transport} send(): message ${index} has a NUL character (\\u0000) in its id or headers, which PostgreSQL text cannot store; remove it.`);
+      throw new TypeError(
+        `${transport} send(): message ${index} has a NUL character (\\u0000) in its id or headers, which PostgreSQL text cannot store; remove it.`,
+      );
     }
     ids.push(message.id);
     headers.push(json);
@@ -75,7 +77,14 @@ export function insertValues(sends: readonly EncodedMessages[]): unknown[] {
       if (delayed) notBefore.push(send.notBefore[index] as number | null);
     }
   }
-  return [bytes, arrayLiteral(starts), arrayLiteral(idLengths), arrayLiteral(headerLengths), arrayLiteral(bodyLengths), delayed ? arrayLiteral(notBefore) : null];
+  return [
+    bytes,
+    arrayLiteral(starts),
+    arrayLiteral(idLengths),
+    arrayLiteral(headerLengths),
+    arrayLiteral(bodyLengths),
+    delayed ? arrayLiteral(notBefore) : null,
+  ];
 }
 
 /**
@@ -161,7 +170,8 @@ function toHeaders(column: unknown): Record<string, string> {
   const parsed = value as Record<string, unknown>;
   for (const name in parsed) {
     // JSON.parse made this object: a "__proto__" key is an own property, never the prototype.
-    if (typeof parsed[name] !== 'string') return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+    if (typeof parsed[name] !== 'string')
+      return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
   }
   return parsed as Record<string, string>;
 }

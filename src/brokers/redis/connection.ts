@@ -51,7 +51,10 @@ export function evalsha(script: RedisScript, keys: readonly string[], args: read
 type RedisConstructor = new (...args: [string, RedisOptions] | [RedisOptions]) => Redis;
 
 /** Loads ioredis on first use, so that only users of `troopy/redis` need it installed. */
-const loadRedis = lazyClient(async () => (await import('ioredis')).Redis as unknown as RedisConstructor, (cause) => new RedisClientMissingError(cause));
+const loadRedis = lazyClient(
+  async () => (await import('ioredis')).Redis as unknown as RedisConstructor,
+  (cause) => new RedisClientMissingError(cause),
+);
 
 /** The ceiling of the first reconnection's pause, in milliseconds; it doubles up to `maxReconnectDelayMs`. */
 const RECONNECT_BASE_MS = 100;
@@ -108,7 +111,10 @@ export class RedisConnection {
     const batch = this.#batch;
     this.#batch = [];
     try {
-      const results = await this.#exec(batch[0]?.operation ?? 'run a script', batch.map((call) => call.command));
+      const results = await this.#exec(
+        batch[0]?.operation ?? 'run a script',
+        batch.map((call) => call.command),
+      );
       batch.forEach((call, index) => {
         const [error, reply] = results[index] ?? [new Error('no reply'), null];
         if (error === null) call.resolve(reply);
@@ -186,7 +192,10 @@ export class RedisConnection {
       client.on('error', () => undefined);
       client.on('ready', () => {
         this.#blockingId = undefined;
-        client.client('ID').then((id) => (this.#blockingId = id), () => undefined);
+        client.client('ID').then(
+          (id) => (this.#blockingId = id),
+          () => undefined,
+        );
       });
       return (this.#blockingClient = client);
     });
@@ -249,7 +258,9 @@ export class RedisConnection {
     if (error instanceof Error && error.name === 'ReplyError') return error;
     const where = this.#commandClient === undefined ? 'Redis' : `Redis at ${this.#where(this.#commandClient)}`;
     const lost = error instanceof Error && (error.name === 'MaxRetriesPerRequestError' || error.message === 'Connection is closed.');
-    const detail = lost ? `the connection to ${where} was lost before it answered` : `${where} did not answer (${error instanceof Error ? error.message : String(error)})`;
+    const detail = lost
+      ? `the connection to ${where} was lost before it answered`
+      : `${where} did not answer (${error instanceof Error ? error.message : String(error)})`;
     return this.#unavailable(operation, detail, error);
   }
 

@@ -73,7 +73,9 @@ export class RedisDeadLetterStore implements DeadLetterStore {
   async #apply(mode: 'redrive' | 'remove', ids: readonly string[] | undefined): Promise<number> {
     const { deadLetterStream, deadLetterIndex, stream } = this.#options;
     const run = async (entryIds: string[]): Promise<number> =>
-      entryIds.length === 0 ? 0 : Number(await this.#connection.script(`${mode} dead letters`, applyScript, [deadLetterStream, deadLetterIndex, stream], [mode, ...entryIds]));
+      entryIds.length === 0
+        ? 0
+        : Number(await this.#connection.script(`${mode} dead letters`, applyScript, [deadLetterStream, deadLetterIndex, stream], [mode, ...entryIds]));
     if (ids !== undefined) {
       if (ids.length === 0) return 0;
       const found = list(await this.#connection.call(`${mode} dead letters`, ['HMGET', deadLetterIndex, ...ids]));

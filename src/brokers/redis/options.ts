@@ -93,7 +93,10 @@ export function resolveRedisOptions(given: RedisTransportOptions): ResolvedRedis
   if (options.url !== undefined && options.client !== undefined) {
     throw new TypeError(`${owner} options "url" and "client" exclude each other; give one of them.`);
   }
-  const url = options.url === undefined ? undefined : stringOption(owner, 'url', options.url, undefined, { pattern: /^rediss?:\/\//, rule: 'a redis:// or rediss:// URL', secret: true });
+  const url =
+    options.url === undefined
+      ? undefined
+      : stringOption(owner, 'url', options.url, undefined, { pattern: /^rediss?:\/\//, rule: 'a redis:// or rediss:// URL', secret: true });
   const stream = stringOption(owner, 'stream', options.stream, 'troopy:commands');
   const deadLetterStream = stringOption(owner, 'deadLetterStream', options.deadLetterStream, `${stream}:dead`);
   const random = Math.random().toString(36).slice(2, 10);

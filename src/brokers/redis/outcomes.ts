@@ -178,7 +178,17 @@ export class RedisOutcomes {
 
   async deadLetter(delivery: Delivery, reason: DeadLetterReason, headers?: Readonly<Record<string, string>>): Promise<void> {
     const { stream, group, deadLetterStream, deadLetterIndex } = this.#options;
-    const args = [group, delivery.receipt, delivery.id, reason.code, reason.message, Date.now(), delivery.deliveryCount, JSON.stringify(headers ?? delivery.headers), toBuffer(delivery.body)];
+    const args = [
+      group,
+      delivery.receipt,
+      delivery.id,
+      reason.code,
+      reason.message,
+      Date.now(),
+      delivery.deliveryCount,
+      JSON.stringify(headers ?? delivery.headers),
+      toBuffer(delivery.body),
+    ];
     await this.#connection.script('dead-letter', deadLetterScript, [stream, deadLetterStream, deadLetterIndex], args);
   }
 

@@ -42,7 +42,11 @@ async function writeForeignEntries(made: Transport): Promise<ForeignMessage[]> {
   return [
     { shape: 'XADD stream * x bytes', headers: foreign, body: Buffer.from('*2\r\n$1\r\nx\r\n$5\r\nbytes\r\n') },
     { shape: 'XADD stream * m "no line breaks"', headers: foreign, body: Buffer.from('*2\r\n$1\r\nm\r\n$14\r\nno line breaks\r\n') },
-    { shape: 'XADD with the named fields id, headers (with __proto__) and body', headers: JSON.parse('{"__proto__":"p","k":"v"}') as Record<string, string>, body: Buffer.from('named') },
+    {
+      shape: 'XADD with the named fields id, headers (with __proto__) and body',
+      headers: JSON.parse('{"__proto__":"p","k":"v"}') as Record<string, string>,
+      body: Buffer.from('named'),
+    },
   ];
 }
 
@@ -154,7 +158,9 @@ describe.skipIf(!redisUp)('RedisTransport on a real Redis', () => {
       await made.setup();
       await made.send(bodies.map((body, index) => ({ id: `m${index}`, headers: { index: String(index) }, body })));
       const received = await made.receive({ max: bodies.length, leaseMs: 30_000, waitMs: 1_000 });
-      expect(received.map((delivery) => [delivery.id, delivery.headers, [...delivery.body]])).toEqual(bodies.map((body, index) => [`m${index}`, { index: String(index) }, [...body]]));
+      expect(received.map((delivery) => [delivery.id, delivery.headers, [...delivery.body]])).toEqual(
+        bodies.map((body, index) => [`m${index}`, { index: String(index) }, [...body]]),
+      );
     } finally {
       await made.close();
       await cleanup(made);
@@ -294,7 +300,7 @@ describe.skipIf(!redisUp)('RedisTransport on a real Redis', () => {
     await made.close();
     await cleanup(made);
     // ioredis clears its own disconnect timer once each socket has closed, a moment later.
-    for (const deadline = Date.now() + 800; timers() > before && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const deadline = Date.now() + 800; timers() > before && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(timers()).toBeLessThanOrEqual(before);
   });
 

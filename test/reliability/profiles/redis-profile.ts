@@ -18,8 +18,7 @@ async function withClient<T>(connection: string, job: (client: Redis) => Promise
 }
 
 /** Whether a Redis at `connection` answers PING. */
-const answers = (connection: string): Promise<boolean> =>
-  withClient(connection, async (client) => (await client.ping()) === 'PONG').catch(() => false);
+const answers = (connection: string): Promise<boolean> => withClient(connection, async (client) => (await client.ping()) === 'PONG').catch(() => false);
 
 /**
  * The Redis Streams profile: a queue is a stream key (with the transport's derived keys

@@ -36,7 +36,9 @@ export async function alwaysFailing(run: ScenarioRun): Promise<AlwaysFailingResu
   const receipts = await run.send(Array.from({ length: messages }, (_, seq) => new WorkCommand(seq, WorkKind.fail)));
   const ids = receipts.map((receipt) => receipt.id);
   const { ledger } = run;
-  await run.waitFor('every failing message to be dead-lettered', 30_000, () => ids.every((id) => ledger.all('dead-lettered', (entry) => entry.id === id).length > 0));
+  await run.waitFor('every failing message to be dead-lettered', 30_000, () =>
+    ids.every((id) => ledger.all('dead-lettered', (entry) => entry.id === id).length > 0),
+  );
 
   const gaps: { attempt: number; delayMs: number; ceilingMs: number; gapMs: number }[] = [];
   const attemptsEach: number[] = [];
@@ -70,7 +72,10 @@ export async function alwaysFailing(run: ScenarioRun): Promise<AlwaysFailingResu
     historyLengths.push(history.length);
     // The dead letter's headers carry the error of every attempt, the last one included.
     expect(history.length, `error history of ${id}`).toBe(retry.maxAttempts);
-    expect(history.every((record) => record.message.includes('always fails')), `error history messages of ${id}`).toBe(true);
+    expect(
+      history.every((record) => record.message.includes('always fails')),
+      `error history messages of ${id}`,
+    ).toBe(true);
     expect(readAttempt(letter?.headers ?? {}), `attempt header of the dead letter ${id}`).toBe(retry.maxAttempts);
   }
 
@@ -93,6 +98,9 @@ export async function alwaysFailing(run: ScenarioRun): Promise<AlwaysFailingResu
     expect(ledger.all('handled', (entry) => entry.id === id).length, `acknowledgements of ${id}`).toBe(1);
   }
   const left = await transport.deadLetters.list();
-  expect(left.filter((letter) => ids.includes(letter.id)).map((letter) => letter.id), 'dead letters left after the redrive').toEqual([]);
+  expect(
+    left.filter((letter) => ids.includes(letter.id)).map((letter) => letter.id),
+    'dead letters left after the redrive',
+  ).toEqual([]);
   return { messages, maxAttempts: retry.maxAttempts, attemptsEach, gaps, historyLengths, redriven, runsAfterRedrive, attemptsAfterRedrive };
 }

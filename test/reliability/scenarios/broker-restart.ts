@@ -39,7 +39,8 @@ interface SendRecord {
  * once they stop, nothing is left unacknowledged on the broker.
  */
 export async function brokerRestart(profile: BrokerProfile, register: (run: ScenarioRun, broker: PrivateBroker) => void): Promise<BrokerRestartResult> {
-  if (profile.startPrivateBroker === undefined) throw new Error(`profile ${profile.name} cannot start a private broker: ${profile.restartUnsupported ?? 'no reason given'}`);
+  if (profile.startPrivateBroker === undefined)
+    throw new Error(`profile ${profile.name} cannot start a private broker: ${profile.restartUnsupported ?? 'no reason given'}`);
   const storage = mkdtempSync(join(tmpdir(), `troopy-${profile.name}-broker-`));
   let broker: PrivateBroker;
   try {
@@ -97,20 +98,25 @@ export async function brokerRestart(profile: BrokerProfile, register: (run: Scen
   const { ledger } = run;
   // Handled means the handler finished: an ack lost with the broker is not a lost message
   // (the queue is checked for leftovers below).
-  await run.waitFor(`${ids.length} confirmed sends to be handled`, 30_000, () => {
-    const ended = ledger.countById('end');
-    return ids.every((id) => ended.has(id));
-  }).catch((error: unknown) => {
-    const ended = ledger.countById('end');
-    const missing = resolved.filter((record) => !ended.has(record.id!)).map((record) => record.seq);
-    throw new Error(`${String(error)}; confirmed sends never handled: seq ${missing.join(', ')}`);
-  });
+  await run
+    .waitFor(`${ids.length} confirmed sends to be handled`, 30_000, () => {
+      const ended = ledger.countById('end');
+      return ids.every((id) => ended.has(id));
+    })
+    .catch((error: unknown) => {
+      const ended = ledger.countById('end');
+      const missing = resolved.filter((record) => !ended.has(record.id!)).map((record) => record.seq);
+      throw new Error(`${String(error)}; confirmed sends never handled: seq ${missing.join(', ')}`);
+    });
 
   // Sends issued while the broker was down must reject, not resolve later.
   const duringOutage = records.filter((record) => record.issuedAt > downAt && record.issuedAt < restartAt);
   const resolvedDuringOutage = duringOutage.filter((record) => record.id !== undefined);
   expect(duringOutage.length, 'sends issued during the outage').toBeGreaterThan(50);
-  expect(resolvedDuringOutage.map((record) => record.seq), 'sends issued during the outage that resolved').toEqual([]);
+  expect(
+    resolvedDuringOutage.map((record) => record.seq),
+    'sends issued during the outage that resolved',
+  ).toEqual([]);
   expect(rejected.length, 'rejected sends').toBeGreaterThanOrEqual(duringOutage.length);
   const slowestSendMs = Math.max(...records.map((record) => (record.settledAt ?? Infinity) - record.issuedAt));
   expect(resolved.filter((record) => record.issuedAt > upAt + 1_000).length, 'sends resolved again after the restart').toBeGreaterThan(0);
@@ -118,7 +124,9 @@ export async function brokerRestart(profile: BrokerProfile, register: (run: Scen
   // A worker can finish the work through one connection while another (Redis's blocking reads)
   // is still reconnecting: wait, bounded, for every worker to report itself connected again.
   const lastHealth = (pid: number | undefined): string | undefined => ledger.all('health', (entry) => entry.pid === pid).at(-1)?.status;
-  await run.waitFor('every worker to report connected again', 10_000, () => workers.every((worker) => lastHealth(worker.pid) === 'connected')).catch(() => undefined);
+  await run
+    .waitFor('every worker to report connected again', 10_000, () => workers.every((worker) => lastHealth(worker.pid) === 'connected'))
+    .catch(() => undefined);
   for (const worker of workers) {
     expect(worker.alive, `worker ${worker.label} still running (never restarted)\n${run.logOf(worker)}`).toBe(true);
     const health = ledger.all('health', (entry) => entry.pid === worker.pid).map((entry) => entry.status);
@@ -128,7 +136,10 @@ export async function brokerRestart(profile: BrokerProfile, register: (run: Scen
   const pids = new Set(workers.map((worker) => worker.pid));
   const afterRestart = ledger.all('handled', (entry) => entry.t > upAt);
   expect(afterRestart.length, 'messages handled after the restart').toBeGreaterThan(0);
-  expect(afterRestart.every((entry) => pids.has(entry.pid)), 'handled after the restart by the original workers').toBe(true);
+  expect(
+    afterRestart.every((entry) => pids.has(entry.pid)),
+    'handled after the restart by the original workers',
+  ).toBe(true);
   const resumeAfterRestartMs = Math.min(...afterRestart.map((entry) => entry.t)) - upAt;
   expect(resumeAfterRestartMs, 'time from the broker being up to the first message handled, ms').toBeLessThan(10_000);
 
@@ -137,7 +148,10 @@ export async function brokerRestart(profile: BrokerProfile, register: (run: Scen
   await sleep(settings.leaseMs);
   for (const worker of workers) worker.signal('SIGTERM');
   const exits = await Promise.all(workers.map((worker) => worker.exited));
-  expect(exits.map((exit) => exit.code), 'exit codes of the workers after SIGTERM').toEqual(workers.map(() => 0));
+  expect(
+    exits.map((exit) => exit.code),
+    'exit codes of the workers after SIGTERM',
+  ).toEqual(workers.map(() => 0));
   const transport = await run.transport();
   const leftovers = await transport.receive({ max: 100, leaseMs: settings.leaseMs, waitMs: settings.leaseMs + 1_000 });
   const leftoverIds = new Set(leftovers.map((delivery) => delivery.id));

@@ -60,10 +60,16 @@ export async function crashLoop(run: ScenarioRun): Promise<CrashLoopResult> {
   });
 
   const poisonStarts = ledger.all('start', (entry) => entry.id === poisonId);
-  expect(poisonStarts.map((entry) => entry.dc), 'delivery counts of the poison message at each start').toEqual(Array.from({ length: maxDeliveries }, (_, index) => index + 1));
+  expect(
+    poisonStarts.map((entry) => entry.dc),
+    'delivery counts of the poison message at each start',
+  ).toEqual(Array.from({ length: maxDeliveries }, (_, index) => index + 1));
   expect(restarts, 'worker restarts (one per crash)').toBe(maxDeliveries);
   const deadLettered = ledger.all('dead-lettered', (entry) => entry.id === poisonId);
-  expect(deadLettered.map((entry) => entry.code), 'dead-letter reason of the poison').toEqual(['max-deliveries']);
+  expect(
+    deadLettered.map((entry) => entry.code),
+    'dead-letter reason of the poison',
+  ).toEqual(['max-deliveries']);
 
   const transport = await run.transport();
   const letter = await transport.deadLetters.get(poisonId);

@@ -42,13 +42,22 @@ export async function gracefulShutdown(run: ScenarioRun): Promise<GracefulShutdo
   expect(exit.code, `exit code of worker A after SIGTERM\n${run.logOf(a)}`).toBe(0);
   const exitAfterSignalMs = exit.at - signalledAt;
   expect(exitAfterSignalMs, 'time from SIGTERM to exit, ms').toBeLessThan(shutdownTimeoutMs + 3_000);
-  expect(ledger.all('received', (entry) => entry.pid === a.pid && entry.t > signalledAt), 'deliveries A received after the signal').toEqual([]);
+  expect(
+    ledger.all('received', (entry) => entry.pid === a.pid && entry.t > signalledAt),
+    'deliveries A received after the signal',
+  ).toEqual([]);
 
   for (const id of shortIds) {
-    expect(ledger.all('start', (entry) => entry.id === id).map((entry) => entry.pid), `runs of short ${id}`).toEqual([a.pid]);
+    expect(
+      ledger.all('start', (entry) => entry.id === id).map((entry) => entry.pid),
+      `runs of short ${id}`,
+    ).toEqual([a.pid]);
     const [end] = ledger.all('end', (entry) => entry.id === id && entry.pid === a.pid);
     expect(end?.t, `short ${id} finished after the signal (it was in flight)`).toBeGreaterThan(signalledAt);
-    expect(ledger.all('handled', (entry) => entry.id === id).map((entry) => entry.pid), `acks of short ${id}`).toEqual([a.pid]);
+    expect(
+      ledger.all('handled', (entry) => entry.id === id).map((entry) => entry.pid),
+      `acks of short ${id}`,
+    ).toEqual([a.pid]);
   }
 
   await run.waitHandled(longIds, 10_000);
@@ -64,7 +73,10 @@ export async function gracefulShutdown(run: ScenarioRun): Promise<GracefulShutdo
     expect(inB.length, `long ${id} started in B`).toBe(1);
     expect(inB[0]!.dc, `delivery count of long ${id} in B`).toBeGreaterThanOrEqual(2);
     maxRedeliveryAfterReleaseMs = Math.max(maxRedeliveryAfterReleaseMs, inB[0]!.t - released[0]!.t);
-    expect(ledger.all('handled', (entry) => entry.id === id).map((entry) => entry.pid), `acks of long ${id}`).toEqual([b.pid]);
+    expect(
+      ledger.all('handled', (entry) => entry.id === id).map((entry) => entry.pid),
+      `acks of long ${id}`,
+    ).toEqual([b.pid]);
   }
   expect(abortAfterSignalMs, 'abort time of the long handlers after SIGTERM, ms').toBeGreaterThanOrEqual(shutdownTimeoutMs - 50);
   expect(abortAfterSignalMs, 'abort time of the long handlers after SIGTERM, ms').toBeLessThan(shutdownTimeoutMs + 1_000);

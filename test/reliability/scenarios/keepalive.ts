@@ -29,7 +29,10 @@ export async function keepalive(run: ScenarioRun): Promise<KeepaliveResult> {
   const { ledger } = run;
   const deliveries = ledger.all('received', (entry) => entry.id === id);
   const runs = ledger.all('start', (entry) => entry.id === id);
-  expect(deliveries.map((entry) => entry.dc), 'deliveries of the long message').toEqual([1]);
+  expect(
+    deliveries.map((entry) => entry.dc),
+    'deliveries of the long message',
+  ).toEqual([1]);
   expect(runs.length, 'handler runs of the long message').toBe(1);
   expect(ledger.all('handled', (entry) => entry.id === id).length, 'acks of the long message').toBe(1);
   const extendLeaseErrors = ledger.all('error', (entry) => entry.during === 'extend-lease').length;

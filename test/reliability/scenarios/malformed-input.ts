@@ -56,7 +56,9 @@ export async function malformedInput(run: ScenarioRun): Promise<MalformedResult>
     receipts.map((receipt) => receipt.id),
     30_000,
   );
-  await run.waitFor('the malformed messages to be dead-lettered', 10_000, () => bad.every(({ message }) => ledger.all('dead-lettered', (entry) => entry.id === message.id).length > 0));
+  await run.waitFor('the malformed messages to be dead-lettered', 10_000, () =>
+    bad.every(({ message }) => ledger.all('dead-lettered', (entry) => entry.id === message.id).length > 0),
+  );
 
   const transport = await run.transport();
   const starts = ledger.countById('start');

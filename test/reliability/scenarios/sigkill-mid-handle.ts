@@ -64,7 +64,10 @@ export async function sigkillMidHandle(run: ScenarioRun): Promise<SigkillResult>
   const duplicates = duplicated.reduce((sum, [, count]) => sum + count - 1, 0);
   const shown = duplicated.slice(0, 10).map(([id]) => id);
   expect(duplicates, `duplicate handler runs (first ids: ${shown.join(', ')})`).toBeLessThanOrEqual(inFlight.size);
-  expect(duplicated.every(([id]) => inFlight.has(id)), 'only messages in flight at the kill run twice').toBe(true);
+  expect(
+    duplicated.every(([id]) => inFlight.has(id)),
+    'only messages in flight at the kill run twice',
+  ).toBe(true);
 
   let maxRedeliveryMs = 0;
   for (const id of inFlight) {
