@@ -2,6 +2,7 @@ import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { ConnectionOptions, Msg, MsgHdrs, NatsConnection as NatsClient } from '@nats-io/transport-node';
 import { TransportUnavailableError } from '../../transport/transport-errors.js';
 import type { TransportHealth } from '../../transport/transport.js';
+import { lazyClient } from '../client-loader.js';
 import { JetStreamRequestError, NatsClientMissingError } from './errors.js';
 import type { ResolvedNatsOptions } from './options.js';
 
@@ -59,19 +60,17 @@ interface ClientModules {
   readonly jetstreamManager: (client: NatsClient, options: { timeout: number; checkAPI: boolean }) => Promise<JetStreamManager>;
 }
 
-let loading: Promise<ClientModules> | undefined;
-
-/** Loads the NATS client on first use, so that only users of `troopy/nats` need it installed. */
-function loadClient(): Promise<ClientModules> {
-  loading ??= Promise.all([import('@nats-io/transport-node'), import('@nats-io/jetstream')]).then(
-    ([node, js]) => ({ connect: node.connect, headers: node.headers, createInbox: node.createInbox, jetstream: js.jetstream, jetstreamManager: js.jetstreamManager }),
-    (error: unknown) => {
-      loading = undefined;
-      throw new NatsClientMissingError(error);
-    },
-  );
-  return loading;
-}
+/**
+ * Loads both client packages on first use, so that only users of `troopy/nats` need them
+ * installed; a failed load rejects with `NatsClientMissingError` and is tried again next time.
+ */
+const loadClient = lazyClient<ClientModules>(
+  async () => {
+    const [node, js] = await Promise.all([import('@nats-io/transport-node'), import('@nats-io/jetstream')]);
+    return { connect: node.connect, headers: node.headers, createInbox: node.createInbox, jetstream: js.jetstream, jetstreamManager: js.jetstreamManager };
+  },
+  (cause) => new NatsClientMissingError(cause),
+);
 
 interface Session {
   readonly client: NatsClient;

@@ -91,7 +91,7 @@ export class NatsDeadLetterStore implements DeadLetterStore {
   /** Every dead letter, oldest first, read one by one. */
   async *#all(operation: string): AsyncGenerator<StoredMessage> {
     const filter = `${this.#names.deadLetterSubject}.*`;
-    for (let seq = 1; ; ) {
+    for (let seq = 1; ;) {
       const stored = await this.#connection.getMessage(operation, this.#names.deadLetterStream, { seq, next_by_subj: filter });
       if (stored === undefined) return;
       yield stored;

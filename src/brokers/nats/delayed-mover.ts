@@ -1,3 +1,4 @@
+import { backoffDelay } from '../../transport/backoff.js';
 import type { InboundMessage, NatsConnection } from './connection.js';
 import type { ResolvedNatsOptions } from './options.js';
 import { pull } from './pull.js';
@@ -8,6 +9,8 @@ import { readNotBefore, readWire } from './wire.js';
 const NANOS_PER_MS = 1_000_000;
 /** How long one pull of the delayed consumer waits for a message. */
 const PULL_WAIT_MS = 30_000;
+/** The pause after failed pulls in a row: full jitter below a ceiling doubling from 100 ms to 1 s. */
+const PULL_BACKOFF = { baseMs: 100, capMs: 1_000 } as const;
 /** How long a message whose move failed waits before it is tried again. */
 const RETRY_MOVE_MS = 1_000;
 
@@ -68,8 +71,8 @@ export class DelayedMessageMover {
         failures = 0;
       } catch {
         // The broker is down or starting: health() and the queue's receive report it; try again.
-        failures++;
-        await pause(Math.min(1_000, 50 * 2 ** Math.min(failures, 5)), signal);
+        // No floor: the ceiling doubles with each failure in a row, and even a 0 ms pause yields to the event loop.
+        await pause(backoffDelay(++failures, PULL_BACKOFF), signal);
       }
     }
   }

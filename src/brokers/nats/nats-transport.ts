@@ -1,4 +1,5 @@
 import { checkDuration, checkOutgoingMessages, checkReceiveOptions } from '../../transport/check-transport-input.js';
+import { ClosedGuard } from '../../transport/closed-guard.js';
 import { TransportClosedError } from '../../transport/transport-errors.js';
 import type { DeadLetterReason, Delivery, OutgoingMessage, ReceiveOptions, Transport, TransportHealth } from '../../transport/transport.js';
 import { NatsConnection } from './connection.js';
@@ -68,13 +69,14 @@ export class NatsTransport implements Transport {
   readonly #stop = new AbortController();
   #settingUp: Promise<void> | undefined;
   #ready = false;
-  #closing: Promise<void> | undefined;
+  readonly #guard: ClosedGuard;
 
   /** @throws {TypeError} naming the option, the rule and the value received. */
   constructor(options: NatsTransportOptions = {}) {
     this.#options = resolveNatsOptions(options);
     this.name = `nats:${this.#options.names.stream}`;
     this.leaseMs = this.#options.leaseMs;
+    this.#guard = new ClosedGuard(this.name);
     this.#connection = new NatsConnection(this.#options, this.name);
     this.#receiver = new NatsReceiver(this.#connection, this.#options, this.name);
     this.#mover = new DelayedMessageMover(this.#connection, this.#options, this.name);
@@ -83,7 +85,7 @@ export class NatsTransport implements Transport {
 
   /** Creates or updates the streams and consumers (see `setUpJetStream`); idempotent, and concurrent calls share one run. */
   setup(): Promise<void> {
-    if (this.#closing !== undefined) return Promise.reject(new TransportClosedError(this.name, 'set up'));
+    if (this.#guard.closing) return Promise.reject(new TransportClosedError(this.name, 'set up'));
     this.#settingUp ??= setUpJetStream(this.#connection, this.name, this.#options, this.#receiver.leaseMs).then(
       (leaseMs) => {
         this.#settingUp = undefined;
@@ -110,7 +112,7 @@ export class NatsTransport implements Transport {
   /** Leases up to `max` deliveries, waiting up to `waitMs` for the first; starts moving due delayed messages. */
   async receive(options: ReceiveOptions): Promise<Delivery[]> {
     checkReceiveOptions(this.name, options);
-    if (this.#closing !== undefined || options.signal?.aborted === true) return [];
+    if (this.#guard.closing || options.signal?.aborted === true) return [];
     await this.#ensureSetUp('receive');
     this.#mover.start();
     const signals = options.signal === undefined ? [this.#stop.signal] : [options.signal, this.#stop.signal];
@@ -179,7 +181,7 @@ export class NatsTransport implements Transport {
 
   /** `connected`, `reconnecting` (also before the first connection), or `failed` once closed or after `NatsClientMissingError`. */
   health(): TransportHealth {
-    return this.#closing === undefined ? this.#connection.health() : 'failed';
+    return this.#guard.closing ? 'failed' : this.#connection.health();
   }
 
   /**
@@ -187,12 +189,11 @@ export class NatsTransport implements Transport {
    * drains the connection it opened (a connection given in the options stays open). Safe to call twice.
    */
   close(): Promise<void> {
-    this.#closing ??= (async () => {
+    return this.#guard.close(async () => {
       this.#stop.abort();
       await this.#mover.stop();
       await this.#connection.close();
-    })();
-    return this.#closing;
+    });
   }
 
   #answer(delivery: Delivery, acknowledgement: Acknowledgement, operation: string): Promise<void> {
@@ -221,6 +222,6 @@ export class NatsTransport implements Transport {
   }
 
   #open(operation: string): void {
-    if (this.#closing !== undefined) throw new TransportClosedError(this.name, operation);
+    this.#guard.check(operation);
   }
 }

@@ -1,3 +1,4 @@
+import { invalidOption, numberOption, objectOption, oneOfOption, stringOption } from '../../check-option.js';
 import type { NatsClientConnection, NatsConnectOptions } from './connection.js';
 
 /** Options of {@link NatsTransport}. Every key is optional. */
@@ -108,24 +109,7 @@ export interface ResolvedNatsOptions {
 }
 
 const owner = 'NatsTransport';
-
-function name(option: string, value: unknown, fallback: string, pattern: RegExp, rule: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !pattern.test(value)) {
-    const shown = typeof value === 'string' ? JSON.stringify(value) : typeof value;
-    throw new TypeError(`${owner} option "${option}" must be ${rule}; got ${shown}.`);
-  }
-  return value;
-}
-
-function integer(option: string, value: unknown, fallback: number, min: number, infinite = false): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(Number.isInteger(value) || (infinite && value === Infinity)) || value < min) {
-    const shown = typeof value === 'number' ? String(value) : typeof value;
-    throw new TypeError(`${owner} option "${option}" must be an integer >= ${min}${infinite ? ' or Infinity' : ''}; got ${shown}.`);
-  }
-  return value;
-}
+const MILLISECONDS = { min: 1, integer: true, note: 'milliseconds' } as const;
 
 /** Stream and consumer names: no whitespace, dots, wildcards or path separators. */
 const RESOURCE = /^[^\s.*>/\\]+$/;
@@ -137,46 +121,55 @@ const SUBJECT = /^[^\s.*>]+(\.[^\s.*>]+)*$/;
  *
  * @throws {TypeError} naming the option, the rule and the value received.
  */
-export function resolveNatsOptions(options: NatsTransportOptions): ResolvedNatsOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${owner} options must be an object; got ${typeof options}.`);
+export function resolveNatsOptions(given: NatsTransportOptions): ResolvedNatsOptions {
+  const options = objectOption(owner, 'options', given) as NatsTransportOptions;
   if (options.servers !== undefined && options.connection !== undefined) {
     throw new TypeError(`${owner} options "servers" and "connection" exclude each other; give one of them.`);
   }
-  const servers = typeof options.servers === 'string' ? [options.servers] : (options.servers ?? ['127.0.0.1:4222']);
-  if (!Array.isArray(servers) || servers.length === 0 || !servers.every((server) => typeof server === 'string' && server !== '')) {
-    throw new TypeError(`${owner} option "servers" must be a non-empty string or array of strings; got ${typeof options.servers}.`);
-  }
-  const connection: unknown = options.connection;
-  if (connection !== undefined && (typeof connection !== 'object' || connection === null || typeof (connection as { subscribe?: unknown }).subscribe !== 'function')) {
-    throw new TypeError(`${owner} option "connection" must be a NATS connection (from connect() of @nats-io/transport-node); got ${typeof connection}.`);
-  }
-  const connectOptions: unknown = options.connectOptions ?? {};
-  if (typeof connectOptions !== 'object' || connectOptions === null) {
-    throw new TypeError(`${owner} option "connectOptions" must be an object; got ${typeof connectOptions}.`);
-  }
-  const resource = 'a non-empty string without whitespace, ".", "*", ">", "/" or "\\"';
-  const stream = name('stream', options.stream, 'troopy-commands', RESOURCE, resource);
-  const subject = name('subject', options.subject, 'troopy.commands', SUBJECT, 'a subject of dot-separated tokens without wildcards or whitespace');
-  const consumer = name('consumer', options.consumer, 'troopy', RESOURCE, resource);
-  const storage = options.storage ?? 'file';
-  if (storage !== 'file' && storage !== 'memory') throw new TypeError(`${owner} option "storage" must be 'file' or 'memory'; got ${JSON.stringify(storage)}.`);
+  const resource = { pattern: RESOURCE, rule: 'a non-empty string without whitespace, ".", "*", ">", "/" or "\\"' };
+  const stream = stringOption(owner, 'stream', options.stream, 'troopy-commands', resource);
+  const subject = stringOption(owner, 'subject', options.subject, 'troopy.commands', {
+    pattern: SUBJECT,
+    rule: 'a subject of dot-separated tokens without wildcards or whitespace',
+  });
+  const consumer = stringOption(owner, 'consumer', options.consumer, 'troopy', resource);
   return {
-    servers,
-    connection: options.connection,
-    connectOptions,
+    servers: serversOption(options.servers),
+    connection: connectionOption(options.connection),
+    connectOptions: objectOption(owner, 'connectOptions', options.connectOptions),
     names: {
       stream,
       subject,
       delayedSubject: `${subject}.delayed`,
       consumer,
       delayedConsumer: `${consumer}-delayed`,
-      deadLetterStream: name('deadLetterStream', options.deadLetterStream, `${stream}-dead`, RESOURCE, resource),
+      deadLetterStream: stringOption(owner, 'deadLetterStream', options.deadLetterStream, `${stream}-dead`, resource),
       deadLetterSubject: `${subject}.dead`,
     },
-    leaseMs: integer('leaseMs', options.leaseMs, 30_000, 1),
-    maxDeliver: integer('maxDeliver', options.maxDeliver, 20, 2, true),
-    timeoutMs: integer('timeoutMs', options.timeoutMs, 5_000, 1),
-    storage,
-    replicas: integer('replicas', options.replicas, 1, 1),
+    leaseMs: numberOption(owner, 'leaseMs', options.leaseMs, 30_000, MILLISECONDS),
+    maxDeliver: numberOption(owner, 'maxDeliver', options.maxDeliver, 20, { min: 2, integer: true, infinite: true }),
+    timeoutMs: numberOption(owner, 'timeoutMs', options.timeoutMs, 5_000, MILLISECONDS),
+    storage: oneOfOption(owner, 'storage', options.storage, 'file', ['file', 'memory'] as const),
+    replicas: numberOption(owner, 'replicas', options.replicas, 1, { min: 1, integer: true }),
   };
+}
+
+const SERVERS_RULE = 'a non-empty string or a non-empty array of them';
+
+/** The `servers` option as a list: one server, or several of one cluster. A server URL may hold a password, so a bad one is shown by its first 8 characters. */
+function serversOption(servers: unknown): readonly string[] {
+  if (servers === undefined) return ['127.0.0.1:4222'];
+  if (!Array.isArray(servers)) return [stringOption(owner, 'servers', servers, undefined, { rule: SERVERS_RULE, secret: true })];
+  if (servers.length === 0 || !servers.every((server) => typeof server === 'string' && server !== ''))
+    throw invalidOption(owner, 'servers', SERVERS_RULE, servers);
+  return servers as string[];
+}
+
+/** The `connection` option: a connection of `@nats-io/transport-node` (it has `subscribe()`), or `undefined`. */
+function connectionOption(connection: unknown): NatsClientConnection | undefined {
+  if (connection === undefined) return undefined;
+  if (typeof connection !== 'object' || connection === null || typeof (connection as { subscribe?: unknown }).subscribe !== 'function') {
+    throw invalidOption(owner, 'connection', 'a NATS connection (from connect() of @nats-io/transport-node)', connection);
+  }
+  return connection as NatsClientConnection;
 }

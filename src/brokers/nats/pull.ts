@@ -63,7 +63,9 @@ export function pull(connection: NatsConnection, request: PullRequest): Promise<
       abandon();
     };
     const guard = setTimeout(() => {
-      abandon(new TransportUnavailableError(transport, operation, `NATS did not answer a pull from consumer "${consumer}" within ${timeoutMs} ms after its wait`));
+      abandon(
+        new TransportUnavailableError(transport, operation, `NATS did not answer a pull from consumer "${consumer}" within ${timeoutMs} ms after its wait`),
+      );
     }, waitMs + timeoutMs);
     const stopWatching = connection.onLost(() => {
       abandon(new TransportUnavailableError(transport, operation, 'the connection to NATS was lost during a pull'));

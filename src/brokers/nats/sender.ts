@@ -44,14 +44,27 @@ export async function publishMessages(connection: NatsConnection, names: NatsNam
  * to the delayed subject when `notBefore` is later than now, else to the queue's subject.
  * `msgId` names this copy, so that repeating the same step stores it once.
  */
-export async function publishCopy(connection: NatsConnection, names: NatsNames, operation: string, message: TransportMessage, msgId: string, notBefore = 0): Promise<void> {
+export async function publishCopy(
+  connection: NatsConnection,
+  names: NatsNames,
+  operation: string,
+  message: TransportMessage,
+  msgId: string,
+  notBefore = 0,
+): Promise<void> {
   const delayed = notBefore > Date.now();
   const subject = delayed ? names.delayedSubject : names.subject;
   await connection.publish(operation, subject, message.body, wireHeaders(message, delayed ? notBefore : undefined), msgId);
 }
 
 /** Publishes a send that JetStream took for a duplicate again, under the dead letter's redrive id, when its id is in the dead letters. */
-async function publishIfDeadLettered(connection: NatsConnection, names: NatsNames, message: TransportMessage, subject: string, headers: Readonly<Record<string, string>>): Promise<void> {
+async function publishIfDeadLettered(
+  connection: NatsConnection,
+  names: NatsNames,
+  message: TransportMessage,
+  subject: string,
+  headers: Readonly<Record<string, string>>,
+): Promise<void> {
   const letter = await connection.getMessage('send', names.deadLetterStream, { last_by_subj: deadLetterSubjectOf(names, message.id) });
   if (letter !== undefined) await connection.publish('send', subject, message.body, headers, redriveMsgId(letter.seq, message.id));
 }
