@@ -1,6 +1,10 @@
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
+import { describeThrown } from '../../describe.js';
+import { backoffDelay } from '../../transport/backoff.js';
+import { ClosedGuard } from '../../transport/closed-guard.js';
 import { TransportClosedError, TransportUnavailableError } from '../../transport/transport-errors.js';
 import type { TransportHealth } from '../../transport/transport.js';
+import { lazyClient } from '../client-loader.js';
 import { RabbitMqClientMissingError } from './errors.js';
 import type { ResolvedRabbitMqOptions } from './options.js';
 
@@ -15,19 +19,14 @@ export type AmqpPublishOptions = Options.Publish;
 
 type Connect = (url: string, socketOptions: { readonly timeout: number }) => Promise<AmqpConnection>;
 
-let loading: Promise<Connect> | undefined;
-
 /** Loads amqplib on first use, so that only users of `troopy/rabbitmq` need it installed. */
-function loadAmqplib(): Promise<Connect> {
-  loading ??= import('amqplib').then(
-    (module) => module.connect as Connect,
-    (error: unknown) => {
-      loading = undefined;
-      throw new RabbitMqClientMissingError(error);
-    },
-  );
-  return loading;
-}
+const loadAmqplib = lazyClient(
+  async () => (await import('amqplib')).connect as Connect,
+  (cause) => new RabbitMqClientMissingError(cause),
+);
+
+/** The ceiling of the first background reconnection's pause, in milliseconds; it doubles up to `maxReconnectDelayMs`. */
+const RECONNECT_BASE_MS = 100;
 
 /**
  * The only place that talks to amqplib's connection. It opens the connection on first use,
@@ -48,11 +47,12 @@ export class RabbitMqConnection {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #fatal: Error | undefined;
   #blocked: string | undefined;
-  #closed = false;
+  readonly #guard: ClosedGuard;
 
   constructor(options: ResolvedRabbitMqOptions, transport: string) {
     this.#options = options;
     this.#transport = transport;
+    this.#guard = new ClosedGuard(transport);
   }
 
   /** Counts connections opened so far; a new number means declarations and channels are new too. */
@@ -67,7 +67,7 @@ export class RabbitMqConnection {
 
   /** `connected` while open, `failed` once closed or unrecoverable, else `reconnecting`. */
   health(): TransportHealth {
-    if (this.#closed || this.#fatal !== undefined) return 'failed';
+    if (this.#guard.closing || this.#fatal !== undefined) return 'failed';
     return this.#model === undefined ? 'reconnecting' : 'connected';
   }
 
@@ -86,19 +86,19 @@ export class RabbitMqConnection {
       channel.on('error', () => undefined);
       return channel;
     } catch (error) {
-      throw this.unavailable(operation, `could not open a channel (${describe(error)})`, error);
+      throw this.unavailable(operation, `could not open a channel (${describeThrown(error).message})`, error);
     }
   }
 
   /** Closes the connection if the transport opened it; waits at most one second for the broker. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    clearTimeout(this.#retryTimer);
-    const model = this.#model ?? (await this.#attempt?.catch(() => undefined));
-    this.#model = undefined;
-    if (model === undefined || typeof this.#options.connection === 'object') return;
-    await Promise.race([model.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+  close(): Promise<void> {
+    return this.#guard.close(async () => {
+      clearTimeout(this.#retryTimer);
+      const model = this.#model ?? (await this.#attempt?.catch(() => undefined));
+      this.#model = undefined;
+      if (model === undefined || typeof this.#options.connection === 'object') return;
+      await Promise.race([model.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+    });
   }
 
   /** The error an operation rejects with when the broker cannot be reached. */
@@ -107,7 +107,7 @@ export class RabbitMqConnection {
   }
 
   async #open(operation: string): Promise<AmqpConnection> {
-    if (this.#closed) throw new TransportClosedError(this.#transport, operation);
+    this.#guard.check(operation);
     if (this.#fatal !== undefined) throw this.#fatal;
     if (this.#model !== undefined) return this.#model;
     this.#attempt ??= this.#connect().finally(() => (this.#attempt = undefined));
@@ -115,7 +115,7 @@ export class RabbitMqConnection {
       return await this.#attempt;
     } catch (error) {
       if (error instanceof RabbitMqClientMissingError || error instanceof TransportClosedError) throw error;
-      throw this.unavailable(operation, `at ${this.#where()} cannot be reached (${describe(error)})`, error);
+      throw this.unavailable(operation, `at ${this.#where()} cannot be reached (${describeThrown(error).message})`, error);
     }
   }
 
@@ -129,7 +129,7 @@ export class RabbitMqConnection {
       else this.#scheduleRetry();
       throw error;
     }
-    if (this.#closed) {
+    if (this.#guard.closing) {
       if (typeof this.#options.connection !== 'object') await model.close().catch(() => undefined);
       throw new TransportClosedError(this.#transport, 'connect');
     }
@@ -172,27 +172,33 @@ export class RabbitMqConnection {
       return await Promise.race([opening, timeout]);
     } catch (error) {
       // A connection that opens after the timeout is nobody's: close it.
-      opening.then((late) => late.close(), () => undefined).catch(() => undefined);
+      opening
+        .then(
+          (late) => late.close(),
+          () => undefined,
+        )
+        .catch(() => undefined);
       throw error;
     } finally {
       clearTimeout(timer);
     }
   }
 
-  /** Background reconnection after a loss: capped exponential backoff with jitter. */
+  /**
+   * Background reconnection after a loss, through the shared backoff (full jitter). No floor:
+   * a pause of 0 ms only opens a new socket at once, and an operation that needs the connection
+   * meanwhile makes its own attempt anyway.
+   */
   #scheduleRetry(): void {
-    if (this.#closed || this.#generation === 0 || this.#retryTimer !== undefined) return;
-    const ceiling = Math.min(this.#options.maxReconnectDelayMs, 100 * 2 ** Math.min(this.#failures++, 16));
-    this.#retryTimer = setTimeout(
-      () => {
-        this.#retryTimer = undefined;
-        if (this.#model === undefined && this.#attempt === undefined && !this.#closed) {
-          this.#attempt = this.#connect().finally(() => (this.#attempt = undefined));
-          this.#attempt.catch(() => undefined);
-        }
-      },
-      ceiling / 2 + (Math.random() * ceiling) / 2,
-    );
+    if (this.#guard.closing || this.#generation === 0 || this.#retryTimer !== undefined) return;
+    const delayMs = backoffDelay(++this.#failures, { baseMs: RECONNECT_BASE_MS, capMs: this.#options.maxReconnectDelayMs });
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (this.#model === undefined && this.#attempt === undefined && !this.#guard.closing) {
+        this.#attempt = this.#connect().finally(() => (this.#attempt = undefined));
+        this.#attempt.catch(() => undefined);
+      }
+    }, delayMs);
     this.#retryTimer.unref();
   }
 
@@ -208,10 +214,6 @@ export class RabbitMqConnection {
     const url = new URL(this.#options.url);
     return `${url.hostname}:${url.port === '' ? '5672' : url.port}`;
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** The part of a socket that {@link coalesceWrites} uses. */

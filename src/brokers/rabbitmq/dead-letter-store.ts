@@ -1,3 +1,5 @@
+import { describeThrown } from '../../describe.js';
+import { deadLetterLimit } from '../../transport/dead-letter-limit.js';
 import type { DeadLetter, DeadLetterStore } from '../../transport/transport.js';
 import type { AmqpChannel, AmqpMessage, RabbitMqConnection } from './connection.js';
 import { RabbitMqTopologyError } from './errors.js';
@@ -5,13 +7,6 @@ import type { ResolvedRabbitMqOptions } from './options.js';
 import type { RabbitMqSender } from './sender.js';
 import type { RabbitMqTopology } from './topology.js';
 import { frame, readMessage } from './wire.js';
-
-/** Checks the `limit` of `DeadLetterStore.list` and returns it (100 when absent). */
-function limitOf(owner: string, options: { readonly limit?: number | undefined } | undefined): number {
-  const limit = options?.limit ?? 100;
-  if (!Number.isInteger(limit) || limit < 1) throw new TypeError(`${owner} deadLetters.list option "limit" must be an integer >= 1; got ${String(limit)}.`);
-  return limit;
-}
 
 /** One dead letter read from the queue, with its place in time. */
 interface Letter {
@@ -54,8 +49,14 @@ export class RabbitMqDeadLetterStore implements DeadLetterStore {
 
   /** Dead letters, oldest first, at most `limit` (default 100). @throws {TypeError} for a bad limit. */
   async list(options?: { readonly limit?: number | undefined }): Promise<DeadLetter[]> {
-    const limit = limitOf(this.#transport, options);
-    return this.#scan('list dead letters', (letters) => Promise.resolve(latest(letters).slice(0, limit).map(({ letter }) => letter)));
+    const limit = deadLetterLimit(this.#transport, options);
+    return this.#scan('list dead letters', (letters) =>
+      Promise.resolve(
+        latest(letters)
+          .slice(0, limit)
+          .map(({ letter }) => letter),
+      ),
+    );
   }
 
   /** One dead letter by message id, or `undefined`. */
@@ -103,8 +104,9 @@ export class RabbitMqDeadLetterStore implements DeadLetterStore {
       } catch (error) {
         const code = (error as { readonly code?: unknown }).code;
         if (code === undefined) throw error;
-        if (code === 404) throw new RabbitMqTopologyError(this.#transport, this.#options.deadLetterQueue, 'it does not exist. Call setup() first.', { cause: error });
-        throw this.#connection.unavailable(operation, `failed (${error instanceof Error ? error.message : String(error)})`, error);
+        if (code === 404)
+          throw new RabbitMqTopologyError(this.#transport, this.#options.deadLetterQueue, 'it does not exist. Call setup() first.', { cause: error });
+        throw this.#connection.unavailable(operation, `failed (${describeThrown(error).message})`, error);
       } finally {
         await channel.close().catch(() => undefined);
       }

@@ -104,9 +104,12 @@ export class Leases {
     if (at >= this.#timerAt) return;
     clearTimeout(this.#timer);
     this.#timerAt = at;
-    this.#timer = setTimeout(() => {
-      this.#sweep();
-    }, Math.max(0, at - Date.now()));
+    this.#timer = setTimeout(
+      () => {
+        this.#sweep();
+      },
+      Math.max(0, at - Date.now()),
+    );
     this.#timer.unref();
   }
 

@@ -1,3 +1,4 @@
+import { invalidOption, numberOption, objectOption, stringOption, type StringRule } from '../../check-option.js';
 import type { AmqpConnection } from './connection.js';
 
 /** Options of {@link RabbitMqTransport}. Every key is optional. */
@@ -68,7 +69,8 @@ export interface RabbitMqTransportOptions {
    */
   readonly connectTimeoutMs?: number | undefined;
   /**
-   * The longest pause between two background reconnection attempts, in milliseconds (backoff doubles up to it).
+   * The longest pause between two background reconnection attempts, in milliseconds: each pause is
+   * drawn at random below a ceiling that starts at 100 ms and doubles up to this.
    * @default 2_000
    */
   readonly maxReconnectDelayMs?: number | undefined;
@@ -100,27 +102,42 @@ export interface ResolvedRabbitMqOptions {
 const owner = 'RabbitMqTransport';
 /** The longest delay-queue suffix (`4294967295`, the largest x-message-ttl). */
 const LONGEST_BUCKET = 10;
+/** An AMQP short string, the longest a queue name can be, in bytes. */
+const MAX_QUEUE_NAME_BYTES = 255;
+/** The broker reserves queue names starting with `amq.`. */
+const NOT_RESERVED = /^(?!amq\.)/;
 
-/** Checks a queue name: AMQP short string (255 bytes), not in the broker's reserved `amq.` space. */
+/** The rule of every duration option: a whole number of milliseconds, at least 1. */
+const MILLISECONDS = { min: 1, integer: true, note: 'milliseconds' } as const;
+
+const URL_RULE: StringRule = { pattern: /^amqps?:\/\//, rule: 'an amqp:// or amqps:// URL', secret: true };
+/** A pattern nothing matches: the URL is refused by the checker in its own words, shown by its start only. */
+const NEVER = /(?!)/;
+
+/**
+ * Checks a queue name option: a non-empty AMQP short string (255 bytes) outside the broker's
+ * reserved `amq.` space; `room` is what the transport appends to it (a delay bucket's digits).
+ */
 function queueName(name: string, value: unknown, fallback: string, room = 0): string {
-  if (value === undefined) value = fallback;
-  if (typeof value !== 'string' || value === '') {
-    throw new TypeError(`${owner} option "${name}" must be a non-empty string; got ${value === '' ? 'an empty string' : typeof value}.`);
-  }
-  if (value.startsWith('amq.')) throw new TypeError(`${owner} option "${name}" must not start with "amq." (reserved by RabbitMQ); got ${JSON.stringify(value)}.`);
-  const bytes = Buffer.byteLength(value) + room;
-  if (bytes > 255) {
-    throw new TypeError(`${owner} option "${name}" must leave queue names of at most 255 bytes; ${JSON.stringify(value.slice(0, 40))}… makes ${bytes}.`);
-  }
-  return value;
+  const rule = `a queue name${room > 0 ? ' prefix' : ''} of at most ${MAX_QUEUE_NAME_BYTES - room} bytes${room > 0 ? ` (a delay bucket of up to ${room} digits follows it)` : ''}, not starting with "amq." (reserved by RabbitMQ)`;
+  const queue = stringOption(owner, name, value, fallback, { pattern: NOT_RESERVED, rule });
+  if (Buffer.byteLength(queue) + room > MAX_QUEUE_NAME_BYTES) throw invalidOption(owner, name, rule, queue);
+  return queue;
 }
 
-function integer(name: string, value: unknown, fallback: number, min: number, unit: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new TypeError(`${owner} option "${name}" must be an integer >= ${min} (${unit}); got ${typeof value === 'number' ? value : typeof value}.`);
+/** The `url` option: an amqp:// or amqps:// URL that parses; a bad one is shown by its first 8 characters (it may hold a password). */
+function urlOption(value: unknown): string {
+  const url = stringOption(owner, 'url', value, 'amqp://guest:guest@127.0.0.1:5672', URL_RULE);
+  return URL.canParse(url) ? url : stringOption(owner, 'url', url, undefined, { ...URL_RULE, pattern: NEVER });
+}
+
+/** The `connection` option: an amqplib connection (it has `createConfirmChannel()`), a function returning one, or `undefined`. */
+function connectionOption(connection: unknown): ResolvedRabbitMqOptions['connection'] {
+  if (connection === undefined || typeof connection === 'function') return connection as ResolvedRabbitMqOptions['connection'];
+  if (typeof connection !== 'object' || connection === null || typeof (connection as { createConfirmChannel?: unknown }).createConfirmChannel !== 'function') {
+    throw invalidOption(owner, 'connection', 'an amqplib connection (await amqplib.connect(...)) or a function returning one', connection);
   }
-  return value;
+  return connection as AmqpConnection;
 }
 
 /**
@@ -128,37 +145,36 @@ function integer(name: string, value: unknown, fallback: number, min: number, un
  *
  * @throws {TypeError} naming the option, the rule and the value received.
  */
-export function resolveRabbitMqOptions(options: RabbitMqTransportOptions): ResolvedRabbitMqOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${owner} options must be an object; got ${typeof options}.`);
+export function resolveRabbitMqOptions(given: RabbitMqTransportOptions): ResolvedRabbitMqOptions {
+  const options = objectOption(owner, 'options', given) as RabbitMqTransportOptions;
   if (options.url !== undefined && options.connection !== undefined) {
     throw new TypeError(`${owner} options "url" and "connection" exclude each other; give one of them.`);
   }
-  const url = options.url ?? 'amqp://guest:guest@127.0.0.1:5672';
-  if (typeof url !== 'string' || !/^amqps?:\/\//.test(url) || !URL.canParse(url)) {
-    throw new TypeError(`${owner} option "url" must be an amqp:// or amqps:// URL; got ${typeof url === 'string' ? `a string starting with ${JSON.stringify(url.slice(0, 8))}` : typeof url}.`);
-  }
-  const connection: unknown = options.connection;
-  if (connection !== undefined && typeof connection !== 'function' && (typeof connection !== 'object' || connection === null || typeof (connection as { createConfirmChannel?: unknown }).createConfirmChannel !== 'function')) {
-    throw new TypeError(`${owner} option "connection" must be an amqplib connection (await amqplib.connect(...)) or a function returning one; got ${connection === null ? 'null' : typeof connection}.`);
-  }
   const queue = queueName('queue', options.queue, 'troopy.commands');
-  const consumerTimeoutMs = options.consumerTimeoutMs === Infinity ? Infinity : integer('consumerTimeoutMs', options.consumerTimeoutMs, 1_800_000, 2_000, 'milliseconds, or Infinity');
-  const prefetch = options.prefetch === undefined ? undefined : integer('prefetch', options.prefetch, 0, 1, 'deliveries');
-  if (prefetch !== undefined && prefetch > 65_535) throw new TypeError(`${owner} option "prefetch" must be at most 65535 (AMQP's limit); got ${prefetch}.`);
+  const consumerTimeoutMs = numberOption(owner, 'consumerTimeoutMs', options.consumerTimeoutMs, 1_800_000, {
+    min: 2_000,
+    integer: true,
+    infinite: true,
+    note: 'milliseconds',
+  });
   return {
-    url,
-    connection: options.connection,
+    url: urlOption(options.url),
+    connection: connectionOption(options.connection),
     queue,
     deadLetterQueue: queueName('deadLetterQueue', options.deadLetterQueue, `${queue}.dead`),
     delayQueuePrefix: queueName('delayQueuePrefix', options.delayQueuePrefix, `${queue}.delay.`, LONGEST_BUCKET),
-    prefetch,
+    // AMQP carries the prefetch count in 16 bits.
+    prefetch:
+      options.prefetch === undefined
+        ? undefined
+        : numberOption(owner, 'prefetch', options.prefetch, undefined, { min: 1, max: 65_535, integer: true, note: 'deliveries' }),
     consumerTimeoutMs,
     // The broker starts its clock when it sends the delivery, a little before it arrives here.
     maxLeaseMs: consumerTimeoutMs - Math.min(5_000, consumerTimeoutMs / 10),
-    prefetchHoldMs: integer('prefetchHoldMs', options.prefetchHoldMs, 2_000, 1, 'milliseconds'),
-    confirmTimeoutMs: integer('confirmTimeoutMs', options.confirmTimeoutMs, 10_000, 1, 'milliseconds'),
-    connectTimeoutMs: integer('connectTimeoutMs', options.connectTimeoutMs, 3_000, 1, 'milliseconds'),
-    maxReconnectDelayMs: integer('maxReconnectDelayMs', options.maxReconnectDelayMs, 2_000, 1, 'milliseconds'),
-    heartbeatSeconds: integer('heartbeatSeconds', options.heartbeatSeconds, 10, 0, 'seconds'),
+    prefetchHoldMs: numberOption(owner, 'prefetchHoldMs', options.prefetchHoldMs, 2_000, MILLISECONDS),
+    confirmTimeoutMs: numberOption(owner, 'confirmTimeoutMs', options.confirmTimeoutMs, 10_000, MILLISECONDS),
+    connectTimeoutMs: numberOption(owner, 'connectTimeoutMs', options.connectTimeoutMs, 3_000, MILLISECONDS),
+    maxReconnectDelayMs: numberOption(owner, 'maxReconnectDelayMs', options.maxReconnectDelayMs, 2_000, MILLISECONDS),
+    heartbeatSeconds: numberOption(owner, 'heartbeatSeconds', options.heartbeatSeconds, 10, { min: 0, integer: true, note: 'seconds' }),
   };
 }

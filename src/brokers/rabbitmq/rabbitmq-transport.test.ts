@@ -86,7 +86,11 @@ async function writeForeignMessages(made: Transport): Promise<ForeignMessage[]> 
   }
   return [
     { shape: 'a plain publish without headers', headers: {}, body: new Uint8Array([0xff, 0, 1]) },
-    { shape: 'a plain publish with a header table of a string, a number and a boolean', headers: { k: 'v', n: '5', yes: 'true' }, body: new TextEncoder().encode('with headers') },
+    {
+      shape: 'a plain publish with a header table of a string, a number and a boolean',
+      headers: { k: 'v', n: '5', yes: 'true' },
+      body: new TextEncoder().encode('with headers'),
+    },
   ];
 }
 

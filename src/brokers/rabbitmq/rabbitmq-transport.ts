@@ -1,5 +1,6 @@
 import { checkDuration, checkOutgoingMessages, checkReceiveOptions } from '../../transport/check-transport-input.js';
-import { TransportClosedError } from '../../transport/transport-errors.js';
+import { ClosedGuard } from '../../transport/closed-guard.js';
+import { describe } from '../../describe.js';
 import type { DeadLetterReason, Delivery, OutgoingMessage, ReceiveOptions, Transport, TransportHealth } from '../../transport/transport.js';
 import { RabbitMqConnection } from './connection.js';
 import { RabbitMqDeadLetterStore } from './dead-letter-store.js';
@@ -57,13 +58,14 @@ export class RabbitMqTransport implements Transport {
   readonly #sender: RabbitMqSender;
   readonly #receiver: RabbitMqReceiver;
   readonly #outcomes: RabbitMqOutcomes;
-  #closing: Promise<void> | undefined;
+  readonly #guard: ClosedGuard;
 
   /** @throws {TypeError} naming the option, for an invalid option. */
   constructor(options: RabbitMqTransportOptions = {}) {
     this.#options = resolveRabbitMqOptions(options);
     this.name = `rabbitmq:${this.#options.queue}`;
     this.maxLeaseMs = this.#options.maxLeaseMs;
+    this.#guard = new ClosedGuard(this.name);
     this.#connection = new RabbitMqConnection(this.#options, this.name);
     this.#topology = new RabbitMqTopology(this.#connection, this.#options, this.name);
     this.#sender = new RabbitMqSender(this.#connection, this.#topology, this.#options, this.name);
@@ -74,13 +76,13 @@ export class RabbitMqTransport implements Transport {
 
   /** Declares the main quorum queue and the dead-letter queue unless they exist; idempotent. */
   async setup(): Promise<void> {
-    this.#open('set up');
+    this.#guard.check('set up');
     await this.#topology.setup();
   }
 
   /** Publishes with publisher confirms; resolves once the broker confirmed every message. */
   async send(messages: readonly OutgoingMessage[]): Promise<void> {
-    this.#open('send');
+    this.#guard.check('send');
     checkOutgoingMessages(this.name, messages);
     checkRabbitMqMessages(this.name, messages, Date.now());
     await this.#sender.send(messages);
@@ -96,10 +98,10 @@ export class RabbitMqTransport implements Transport {
     if (options.leaseMs > this.maxLeaseMs) {
       throw new TypeError(
         `${this.name} receive option "leaseMs" must be at most ${this.maxLeaseMs} (the broker's consumer_timeout, option "consumerTimeoutMs", ` +
-          `less a margin); got number ${options.leaseMs}. Lower the worker's leaseMs, or raise consumer_timeout on the broker and consumerTimeoutMs together.`,
+          `less a margin); got ${describe(options.leaseMs)}. Lower the worker's leaseMs, or raise consumer_timeout on the broker and consumerTimeoutMs together.`,
       );
     }
-    if (this.#closing !== undefined) return [];
+    if (this.#guard.closing) return [];
     return this.#receiver.receive(options);
   }
 
@@ -112,15 +114,16 @@ export class RabbitMqTransport implements Transport {
 
   /** Publishes a copy with `headers` to the delay queue for `delayMs` (the queue itself when 0), confirmed, then acks the delivery. */
   async retry(delivery: Delivery, delayMs: number, headers: Readonly<Record<string, string>>): Promise<void> {
-    this.#open('retry');
+    this.#guard.check('retry');
     checkDuration(this.name, 'retry', 'delayMs', delayMs, 0);
-    if (Math.ceil(delayMs) > MAX_DELAY_MS) throw new RangeError(`${this.name} retry(): "delayMs" must be at most ${MAX_DELAY_MS} (RabbitMQ's longest TTL); got number ${delayMs}.`);
+    if (Math.ceil(delayMs) > MAX_DELAY_MS)
+      throw new RangeError(`${this.name} retry(): "delayMs" must be at most ${MAX_DELAY_MS} (RabbitMQ's longest TTL); got ${describe(delayMs)}.`);
     await this.#outcomes.retry(delivery, delayMs, headers);
   }
 
   /** Publishes the original bytes and headers (or `headers`) with the reason to the dead-letter queue, confirmed, then acks the delivery. */
   async deadLetter(delivery: Delivery, reason: DeadLetterReason, headers?: Readonly<Record<string, string>>): Promise<void> {
-    this.#open('dead-letter');
+    this.#guard.check('dead-letter');
     await this.#outcomes.deadLetter(delivery, reason, headers);
   }
 
@@ -150,21 +153,16 @@ export class RabbitMqTransport implements Transport {
 
   /** Ends pending receives, closes the channels (the broker requeues what they held) and the connection. */
   close(): Promise<void> {
-    this.#closing ??= (async () => {
+    return this.#guard.close(async () => {
       await Promise.all([this.#receiver.close(), this.#sender.close(), this.#topology.close()]);
       await this.#connection.close();
-    })();
-    return this.#closing;
+    });
   }
 
-  #open(operation: string): void {
-    if (this.#closing !== undefined) throw new TransportClosedError(this.name, operation);
-  }
-
-  /** Runs an operation that needs no round trip (AMQP acks are not answered), as a promise. */
+  /** Runs an operation that needs no round trip (AMQP acks are not answered) behind the guard, as a promise. */
   #now(operation: string, action: () => void): Promise<void> {
     try {
-      this.#open(operation);
+      this.#guard.check(operation);
       action();
       return Promise.resolve();
     } catch (error) {

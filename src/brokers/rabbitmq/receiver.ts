@@ -1,3 +1,4 @@
+import { describeThrown } from '../../describe.js';
 import type { Delivery, ReceiveOptions } from '../../transport/transport.js';
 import { ChannelAcks } from './channel-acks.js';
 import { ChannelSlot, type OpenChannel } from './channel-slot.js';
@@ -22,7 +23,6 @@ interface Consumer {
   /** Less than the target when deliveries of an earlier consumer on the channel were unsettled as it started. */
   readonly prefetch: number;
 }
-
 
 /**
  * Maps the pull-style `receive` onto an AMQP consumer. The broker pushes up to `prefetch`
@@ -139,14 +139,17 @@ export class RabbitMqReceiver {
     if (at >= this.#waitTimerAt) return;
     clearTimeout(this.#waitTimer);
     this.#waitTimerAt = at;
-    this.#waitTimer = setTimeout(() => {
-      this.#waitTimerAt = Infinity;
-      const now = Date.now();
-      this.#finishAll((waiter) => waiter.deadline <= now);
-      let next = Infinity;
-      for (const waiter of this.#waiters) next = Math.min(next, waiter.deadline);
-      if (next !== Infinity) this.#armWaitTimer(next);
-    }, Math.max(0, at - Date.now()));
+    this.#waitTimer = setTimeout(
+      () => {
+        this.#waitTimerAt = Infinity;
+        const now = Date.now();
+        this.#finishAll((waiter) => waiter.deadline <= now);
+        let next = Infinity;
+        for (const waiter of this.#waiters) next = Math.min(next, waiter.deadline);
+        if (next !== Infinity) this.#armWaitTimer(next);
+      },
+      Math.max(0, at - Date.now()),
+    );
   }
 
   /** Whether a receive must end at once: the transport closed, or its signal aborted (read through a call, since both change while we await). */
@@ -203,7 +206,10 @@ export class RabbitMqReceiver {
    */
   async #consume(): Promise<void> {
     const previous = this.#consumer;
-    if (this.#closed || (previous !== undefined && this.#slot.open === previous.open && (previous.prefetch >= this.#target || this.#unsettled(previous.open) > 0))) {
+    if (
+      this.#closed ||
+      (previous !== undefined && this.#slot.open === previous.open && (previous.prefetch >= this.#target || this.#unsettled(previous.open) > 0))
+    ) {
       return;
     }
     await this.#topology.ensure('receive');
@@ -220,9 +226,14 @@ export class RabbitMqReceiver {
     } catch (error) {
       if ((error as { readonly code?: unknown }).code === 404) {
         this.#topology.forget();
-        throw new RabbitMqTopologyError(this.#transport, this.#options.queue, 'it does not exist. Call setup() first (a worker does), or check the queue name.', { cause: error });
+        throw new RabbitMqTopologyError(
+          this.#transport,
+          this.#options.queue,
+          'it does not exist. Call setup() first (a worker does), or check the queue name.',
+          { cause: error },
+        );
       }
-      throw this.#connection.unavailable('receive', `did not start consuming (${error instanceof Error ? error.message : String(error)})`, error);
+      throw this.#connection.unavailable('receive', `did not start consuming (${describeThrown(error).message})`, error);
     }
   }
 

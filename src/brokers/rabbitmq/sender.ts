@@ -21,7 +21,9 @@ export function checkRabbitMqMessages(transport: string, messages: readonly Outg
     for (const name in message.headers) problem ??= checkedHeader(name);
     if (problem !== undefined) throw new TypeError(`${transport} send(): message ${index} ${problem}; RabbitMQ cannot carry it.`);
     if (message.notBefore !== undefined && message.notBefore - now > MAX_DELAY_MS) {
-      throw new RangeError(`${transport} send(): message ${index} has a notBefore ${message.notBefore - now} ms ahead; RabbitMQ delays at most ${MAX_DELAY_MS} ms (about 49 days).`);
+      throw new RangeError(
+        `${transport} send(): message ${index} has a notBefore ${message.notBefore - now} ms ahead; RabbitMQ delays at most ${MAX_DELAY_MS} ms (about 49 days).`,
+      );
     }
   });
 }

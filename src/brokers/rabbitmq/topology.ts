@@ -1,3 +1,4 @@
+import { describeThrown } from '../../describe.js';
 import { TransportUnavailableError } from '../../transport/transport-errors.js';
 import { ChannelSlot } from './channel-slot.js';
 import type { RabbitMqConnection } from './connection.js';
@@ -121,13 +122,13 @@ export class RabbitMqTopology {
         throw new RabbitMqTopologyError(
           this.#transport,
           queue,
-          `it exists with other arguments than ${JSON.stringify(args)} (RabbitMQ: ${error instanceof Error ? error.message : String(error)}). ` +
+          `it exists with other arguments than ${JSON.stringify(args)} (RabbitMQ: ${describeThrown(error).message}). ` +
             'Delete the queue (its messages too) or choose another queue name.',
           { cause: error },
         );
       }
       if (error instanceof TransportUnavailableError) throw error;
-      throw this.#connection.unavailable(operation, `did not declare queue "${queue}" (${error instanceof Error ? error.message : String(error)})`, error);
+      throw this.#connection.unavailable(operation, `did not declare queue "${queue}" (${describeThrown(error).message})`, error);
     }
   }
 }

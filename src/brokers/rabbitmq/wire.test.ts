@@ -20,7 +20,10 @@ describe('the RabbitMQ wire format', () => {
   });
 
   it('reads unframed messages: AMQP headers as strings, broker headers left out', () => {
-    const read = readMessage(delivered(Buffer.from('{}'), { headers: { 'message-name': 'a', attempt: 2, 'x-death': [], 'x-first-death-reason': 'delivery_limit' } }), 'amqp-1');
+    const read = readMessage(
+      delivered(Buffer.from('{}'), { headers: { 'message-name': 'a', attempt: 2, 'x-death': [], 'x-first-death-reason': 'delivery_limit' } }),
+      'amqp-1',
+    );
     expect(read).toMatchObject({ id: 'amqp-1', headers: { 'message-name': 'a', attempt: '2' }, brokerDeath: 'delivery_limit', previousDeliveries: 0 });
     expect(read.body.toString()).toBe('{}');
   });

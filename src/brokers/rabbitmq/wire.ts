@@ -119,10 +119,16 @@ export function readMessage(message: AmqpMessage, fallbackId: string): ReadMessa
   };
 }
 
-const deadLetterKeys = new Map<string, keyof typeof DeadLetterHeader>(Object.entries(DeadLetterHeader).map(([key, name]) => [name, key as keyof typeof DeadLetterHeader]));
+const deadLetterKeys = new Map<string, keyof typeof DeadLetterHeader>(
+  Object.entries(DeadLetterHeader).map(([key, name]) => [name, key as keyof typeof DeadLetterHeader]),
+);
 
 /** Sorts `source`'s headers into the message's own and the transport's dead-letter ones; broker headers are left out. */
-function collect(source: Readonly<Record<string, unknown>>, headers: Record<string, string>, deadLetter: Partial<Record<keyof typeof DeadLetterHeader, string>>): void {
+function collect(
+  source: Readonly<Record<string, unknown>>,
+  headers: Record<string, string>,
+  deadLetter: Partial<Record<keyof typeof DeadLetterHeader, string>>,
+): void {
   for (const name of Object.keys(source)) {
     if (!isForeign(name)) {
       // Assigning to "__proto__" would set the prototype (or be dropped): keep it as a plain header.
