@@ -5,7 +5,7 @@ import type { AmqpChannel, AmqpMessage, RabbitMqConnection } from './connection.
 import { RabbitMqTopologyError } from './errors.js';
 import type { ResolvedRabbitMqOptions } from './options.js';
 import type { RabbitMqSender } from './sender.js';
-import type { RabbitMqTopology } from './topology.js';
+import type { RabbitMqSetup } from './setup.js';
 import { frame, readMessage } from './wire.js';
 
 /** One dead letter read from the queue, with its place in time. */
@@ -32,16 +32,16 @@ interface Letter {
  */
 export class RabbitMqDeadLetterStore implements DeadLetterStore {
   readonly #connection: RabbitMqConnection;
-  readonly #topology: RabbitMqTopology;
+  readonly #setup: RabbitMqSetup;
   readonly #sender: RabbitMqSender;
   readonly #options: ResolvedRabbitMqOptions;
   readonly #transport: string;
   #running: Promise<unknown> = Promise.resolve();
 
   /** @internal Made by the transport, which owns the connection; use `transport.deadLetters`. */
-  constructor(connection: RabbitMqConnection, topology: RabbitMqTopology, sender: RabbitMqSender, options: ResolvedRabbitMqOptions, transport: string) {
+  constructor(connection: RabbitMqConnection, setup: RabbitMqSetup, sender: RabbitMqSender, options: ResolvedRabbitMqOptions, transport: string) {
     this.#connection = connection;
-    this.#topology = topology;
+    this.#setup = setup;
     this.#sender = sender;
     this.#options = options;
     this.#transport = transport;
@@ -90,7 +90,7 @@ export class RabbitMqDeadLetterStore implements DeadLetterStore {
   /** Takes every dead letter on a fresh channel, runs `act`, then gives back what was not acked by closing it. */
   #scan<T>(operation: string, act: (letters: Letter[], channel: AmqpChannel) => Promise<T>): Promise<T> {
     const run = this.#running.then(async () => {
-      await this.#topology.ensure(operation);
+      await this.#setup.ensure(operation);
       const channel = await this.#connection.channel(operation);
       try {
         const letters: Letter[] = [];

@@ -1,11 +1,23 @@
+import { describe } from '../../describe.js';
 import type { DeadLetterReason, Delivery } from '../../transport/transport.js';
+import { MAX_DELAY_MS } from './delay-buckets.js';
 import { RabbitMqLeaseLimitError } from './errors.js';
 import type { Lease } from './leases.js';
 import type { ResolvedRabbitMqOptions } from './options.js';
 import type { RabbitMqReceiver } from './receiver.js';
 import type { RabbitMqSender } from './sender.js';
-import type { RabbitMqTopology } from './topology.js';
+import type { RabbitMqSetup } from './setup.js';
 import { DeadLetterHeader, frame, readMessage, type Framed } from './wire.js';
+
+/**
+ * Checks that a retry's delay fits in RabbitMQ's longest TTL, for the transport to call first.
+ *
+ * @throws {RangeError} for a `delayMs` over {@link MAX_DELAY_MS}.
+ */
+export function checkRetryDelay(transport: string, delayMs: number): void {
+  if (Math.ceil(delayMs) > MAX_DELAY_MS)
+    throw new RangeError(`${transport} retry(): "delayMs" must be at most ${MAX_DELAY_MS} (RabbitMQ's longest TTL); got ${describe(delayMs)}.`);
+}
 
 /** Longer reasons are cut, so that the dead letter's headers stay well inside an AMQP frame. */
 const MAX_REASON_LENGTH = 8_000;
@@ -28,14 +40,14 @@ function preciseNow(): number {
 export class RabbitMqOutcomes {
   readonly #receiver: RabbitMqReceiver;
   readonly #sender: RabbitMqSender;
-  readonly #topology: RabbitMqTopology;
+  readonly #setup: RabbitMqSetup;
   readonly #options: ResolvedRabbitMqOptions;
   readonly #transport: string;
 
-  constructor(receiver: RabbitMqReceiver, sender: RabbitMqSender, topology: RabbitMqTopology, options: ResolvedRabbitMqOptions, transport: string) {
+  constructor(receiver: RabbitMqReceiver, sender: RabbitMqSender, setup: RabbitMqSetup, options: ResolvedRabbitMqOptions, transport: string) {
     this.#receiver = receiver;
     this.#sender = sender;
-    this.#topology = topology;
+    this.#setup = setup;
     this.#options = options;
     this.#transport = transport;
   }
@@ -65,7 +77,7 @@ export class RabbitMqOutcomes {
     const delay = Math.ceil(delayMs);
     const body = readMessage(lease.arrival.message, lease.id).body;
     await this.#publishThenAck(lease, 'retry', async () => ({
-      queue: delay > 0 ? await this.#topology.delayQueue(delay) : this.#options.queue,
+      queue: delay > 0 ? await this.#setup.delayQueue(delay) : this.#options.queue,
       ...frame({ id: lease.id, headers, body }, undefined, delay > 0 ? delay : undefined),
     }));
   }

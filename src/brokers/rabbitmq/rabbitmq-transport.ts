@@ -1,15 +1,13 @@
 import { checkDuration, checkOutgoingMessages, checkReceiveOptions } from '../../transport/check-transport-input.js';
 import { ClosedGuard } from '../../transport/closed-guard.js';
-import { describe } from '../../describe.js';
 import type { DeadLetterReason, Delivery, OutgoingMessage, ReceiveOptions, Transport, TransportHealth } from '../../transport/transport.js';
 import { RabbitMqConnection } from './connection.js';
 import { RabbitMqDeadLetterStore } from './dead-letter-store.js';
-import { MAX_DELAY_MS } from './delay-buckets.js';
 import { resolveRabbitMqOptions, type RabbitMqTransportOptions, type ResolvedRabbitMqOptions } from './options.js';
-import { RabbitMqOutcomes } from './outcomes.js';
-import { RabbitMqReceiver } from './receiver.js';
+import { checkRetryDelay, RabbitMqOutcomes } from './outcomes.js';
+import { checkLeaseBound, RabbitMqReceiver } from './receiver.js';
 import { checkRabbitMqMessages, RabbitMqSender } from './sender.js';
-import { RabbitMqTopology } from './topology.js';
+import { RabbitMqSetup } from './setup.js';
 
 /**
  * A {@link Transport} on RabbitMQ 3.10 or newer (AMQP 0-9-1), with amqplib as the client.
@@ -54,7 +52,7 @@ export class RabbitMqTransport implements Transport {
   readonly maxLeaseMs: number;
   readonly #options: ResolvedRabbitMqOptions;
   readonly #connection: RabbitMqConnection;
-  readonly #topology: RabbitMqTopology;
+  readonly #setup: RabbitMqSetup;
   readonly #sender: RabbitMqSender;
   readonly #receiver: RabbitMqReceiver;
   readonly #outcomes: RabbitMqOutcomes;
@@ -67,17 +65,17 @@ export class RabbitMqTransport implements Transport {
     this.maxLeaseMs = this.#options.maxLeaseMs;
     this.#guard = new ClosedGuard(this.name);
     this.#connection = new RabbitMqConnection(this.#options, this.name);
-    this.#topology = new RabbitMqTopology(this.#connection, this.#options, this.name);
-    this.#sender = new RabbitMqSender(this.#connection, this.#topology, this.#options, this.name);
-    this.#receiver = new RabbitMqReceiver(this.#connection, this.#topology, this.#options, this.name);
-    this.#outcomes = new RabbitMqOutcomes(this.#receiver, this.#sender, this.#topology, this.#options, this.name);
-    this.deadLetters = new RabbitMqDeadLetterStore(this.#connection, this.#topology, this.#sender, this.#options, this.name);
+    this.#setup = new RabbitMqSetup(this.#connection, this.#options, this.name);
+    this.#sender = new RabbitMqSender(this.#connection, this.#setup, this.#options, this.name);
+    this.#receiver = new RabbitMqReceiver(this.#connection, this.#setup, this.#options, this.name);
+    this.#outcomes = new RabbitMqOutcomes(this.#receiver, this.#sender, this.#setup, this.#options, this.name);
+    this.deadLetters = new RabbitMqDeadLetterStore(this.#connection, this.#setup, this.#sender, this.#options, this.name);
   }
 
   /** Declares the main quorum queue and the dead-letter queue unless they exist; idempotent. */
   async setup(): Promise<void> {
     this.#guard.check('set up');
-    await this.#topology.setup();
+    await this.#setup.setup();
   }
 
   /** Publishes with publisher confirms; resolves once the broker confirmed every message. */
@@ -95,12 +93,7 @@ export class RabbitMqTransport implements Transport {
    */
   async receive(options: ReceiveOptions): Promise<Delivery[]> {
     checkReceiveOptions(this.name, options);
-    if (options.leaseMs > this.maxLeaseMs) {
-      throw new TypeError(
-        `${this.name} receive option "leaseMs" must be at most ${this.maxLeaseMs} (the broker's consumer_timeout, option "consumerTimeoutMs", ` +
-          `less a margin); got ${describe(options.leaseMs)}. Lower the worker's leaseMs, or raise consumer_timeout on the broker and consumerTimeoutMs together.`,
-      );
-    }
+    checkLeaseBound(this.name, options.leaseMs, this.maxLeaseMs);
     if (this.#guard.closing) return [];
     return this.#receiver.receive(options);
   }
@@ -116,8 +109,7 @@ export class RabbitMqTransport implements Transport {
   async retry(delivery: Delivery, delayMs: number, headers: Readonly<Record<string, string>>): Promise<void> {
     this.#guard.check('retry');
     checkDuration(this.name, 'retry', 'delayMs', delayMs, 0);
-    if (Math.ceil(delayMs) > MAX_DELAY_MS)
-      throw new RangeError(`${this.name} retry(): "delayMs" must be at most ${MAX_DELAY_MS} (RabbitMQ's longest TTL); got ${describe(delayMs)}.`);
+    checkRetryDelay(this.name, delayMs);
     await this.#outcomes.retry(delivery, delayMs, headers);
   }
 
@@ -154,7 +146,7 @@ export class RabbitMqTransport implements Transport {
   /** Ends pending receives, closes the channels (the broker requeues what they held) and the connection. */
   close(): Promise<void> {
     return this.#guard.close(async () => {
-      await Promise.all([this.#receiver.close(), this.#sender.close(), this.#topology.close()]);
+      await Promise.all([this.#receiver.close(), this.#sender.close(), this.#setup.close()]);
       await this.#connection.close();
     });
   }

@@ -1,4 +1,4 @@
-import { describeThrown } from '../../describe.js';
+import { describe, describeThrown } from '../../describe.js';
 import type { Delivery, ReceiveOptions } from '../../transport/transport.js';
 import { ChannelAcks } from './channel-acks.js';
 import { ChannelSlot, type OpenChannel } from './channel-slot.js';
@@ -6,7 +6,7 @@ import type { AmqpMessage, RabbitMqConnection } from './connection.js';
 import { RabbitMqTopologyError } from './errors.js';
 import { Leases, type Arrival, type Lease } from './leases.js';
 import type { ResolvedRabbitMqOptions } from './options.js';
-import type { RabbitMqTopology } from './topology.js';
+import type { RabbitMqSetup } from './setup.js';
 import { readMessage } from './wire.js';
 
 /** A `receive` waiting for deliveries until `deadline` (epoch milliseconds). */
@@ -22,6 +22,19 @@ interface Consumer {
   readonly tag: string;
   /** Less than the target when deliveries of an earlier consumer on the channel were unsettled as it started. */
   readonly prefetch: number;
+}
+/**
+ * Checks that a receive's `leaseMs` fits within `maxLeaseMs`, the bound the broker's
+ * `consumer_timeout` sets, for the transport to call first.
+ *
+ * @throws {TypeError} naming the bound and the fix.
+ */
+export function checkLeaseBound(transport: string, leaseMs: number, maxLeaseMs: number): void {
+  if (leaseMs <= maxLeaseMs) return;
+  throw new TypeError(
+    `${transport} receive option "leaseMs" must be at most ${maxLeaseMs} (the broker's consumer_timeout, option "consumerTimeoutMs", ` +
+      `less a margin); got ${describe(leaseMs)}. Lower the worker's leaseMs, or raise consumer_timeout on the broker and consumerTimeoutMs together.`,
+  );
 }
 
 /**
@@ -45,7 +58,7 @@ interface Consumer {
 export class RabbitMqReceiver {
   readonly leases: Leases;
   readonly #connection: RabbitMqConnection;
-  readonly #topology: RabbitMqTopology;
+  readonly #setup: RabbitMqSetup;
   readonly #options: ResolvedRabbitMqOptions;
   readonly #transport: string;
   readonly #slot: ChannelSlot;
@@ -67,9 +80,9 @@ export class RabbitMqReceiver {
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
-  constructor(connection: RabbitMqConnection, topology: RabbitMqTopology, options: ResolvedRabbitMqOptions, transport: string) {
+  constructor(connection: RabbitMqConnection, setup: RabbitMqSetup, options: ResolvedRabbitMqOptions, transport: string) {
     this.#connection = connection;
-    this.#topology = topology;
+    this.#setup = setup;
     this.#options = options;
     this.#transport = transport;
     this.#slot = new ChannelSlot(connection, (open) => {
@@ -212,7 +225,7 @@ export class RabbitMqReceiver {
     ) {
       return;
     }
-    await this.#topology.ensure('receive');
+    await this.#setup.ensure('receive');
     const open = await this.#slot.get('receive');
     const prefetch = Math.max(1, this.#target - this.#unsettled(open));
     try {
@@ -225,7 +238,7 @@ export class RabbitMqReceiver {
       if (previous !== undefined && previous.open === open) await open.channel.cancel(previous.tag);
     } catch (error) {
       if ((error as { readonly code?: unknown }).code === 404) {
-        this.#topology.forget();
+        this.#setup.forget();
         throw new RabbitMqTopologyError(
           this.#transport,
           this.#options.queue,
@@ -247,7 +260,7 @@ export class RabbitMqReceiver {
     if (message === null) {
       // The broker cancelled the consumer: the queue was deleted. Declare again on the next receive.
       if (this.#consumer?.open === open) this.#consumer = undefined;
-      this.#topology.forget();
+      this.#setup.forget();
       this.#finishAll();
       return;
     }

@@ -1,11 +1,10 @@
 import type { OutgoingMessage } from '../../transport/transport.js';
 import { ChannelSlot } from './channel-slot.js';
-import type { AmqpChannel, RabbitMqConnection } from './connection.js';
+import { coalesceWrites, type AmqpChannel, type AmqpMessage, type AmqpPublishOptions, type RabbitMqConnection } from './connection.js';
 import { MAX_DELAY_MS } from './delay-buckets.js';
 import { RabbitMqTopologyError } from './errors.js';
 import type { ResolvedRabbitMqOptions } from './options.js';
-import { PublishFailure, publishConfirmed, type Publication } from './publish.js';
-import type { RabbitMqTopology } from './topology.js';
+import type { RabbitMqSetup } from './setup.js';
 import { frame, headerProblem, idProblem } from './wire.js';
 
 /**
@@ -42,20 +41,22 @@ function checkedHeader(name: string): string | undefined {
 }
 
 /**
- * Publishes messages with publisher confirms: a message due now goes to the main queue, a
- * delayed one to the delay queue of its bucket with its exact delay as `expiration`. Both are
- * routed through the default exchange as `mandatory`, so a missing queue is an error, not a drop.
+ * Sending, in one place: publishes messages with publisher confirms, a message due now to the
+ * main queue, a delayed one to the delay queue of its bucket with its exact delay as
+ * `expiration`. Both are routed through the default exchange as `mandatory`, so a missing queue
+ * is an error, not a drop. Retries, dead letters and redrives publish through {@link publish}
+ * too, on the channel they need (the delivery's, the dead-letter scan's).
  */
 export class RabbitMqSender {
   readonly #connection: RabbitMqConnection;
-  readonly #topology: RabbitMqTopology;
+  readonly #setup: RabbitMqSetup;
   readonly #options: ResolvedRabbitMqOptions;
   readonly #transport: string;
   readonly #channel: ChannelSlot;
 
-  constructor(connection: RabbitMqConnection, topology: RabbitMqTopology, options: ResolvedRabbitMqOptions, transport: string) {
+  constructor(connection: RabbitMqConnection, setup: RabbitMqSetup, options: ResolvedRabbitMqOptions, transport: string) {
     this.#connection = connection;
-    this.#topology = topology;
+    this.#setup = setup;
     this.#options = options;
     this.#transport = transport;
     this.#channel = new ChannelSlot(connection);
@@ -65,7 +66,7 @@ export class RabbitMqSender {
   async send(messages: readonly OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const { channel } = await this.#channel.get('send');
-    await this.#topology.ensure('send');
+    await this.#setup.ensure('send');
     const now = Date.now();
     const publications: Publication[] = [];
     const delayed: Promise<void>[] = [];
@@ -77,7 +78,7 @@ export class RabbitMqSender {
       }
       const index = publications.push({ queue: '', ...frame(message, undefined, delayMs) }) - 1;
       delayed.push(
-        this.#topology.delayQueue(delayMs).then((queue) => {
+        this.#setup.delayQueue(delayMs).then((queue) => {
           publications[index] = { ...(publications[index] as Publication), queue };
         }),
       );
@@ -109,7 +110,7 @@ export class RabbitMqSender {
     } catch (error) {
       if (!(error instanceof PublishFailure)) throw error;
       if (error.returned) {
-        this.#topology.forget();
+        this.#setup.forget();
         throw new RabbitMqTopologyError(this.#transport, error.queue, `${error.message}. Call setup() first (a worker does), or check the queue name.`);
       }
       throw this.#connection.unavailable(operation, `did not confirm the message (${error.message}); it may or may not be stored`, error);
@@ -120,4 +121,105 @@ export class RabbitMqSender {
   close(): Promise<void> {
     return this.#channel.close();
   }
+}
+
+// Publisher confirms on one channel: amqplib's confirm callbacks, basic.return and a timeout in one promise.
+
+/** One message to publish to a queue through the default exchange. */
+export interface Publication {
+  readonly queue: string;
+  readonly content: Buffer;
+  readonly options: AmqpPublishOptions;
+}
+
+/** Why a publish was not confirmed; `returned` when the broker had no queue for it. */
+class PublishFailure extends Error {
+  override name = 'PublishFailure';
+  readonly queue: string;
+  readonly returned: boolean;
+
+  constructor(queue: string, detail: string, returned: boolean, cause?: unknown) {
+    super(detail, cause === undefined ? undefined : { cause });
+    this.queue = queue;
+    this.returned = returned;
+  }
+}
+
+/** Message ids returned as unroutable, per channel, until their confirm arrives. */
+const returns = new WeakMap<AmqpChannel, Map<string, number>>();
+
+function returnedOn(channel: AmqpChannel): Map<string, number> {
+  let returned = returns.get(channel);
+  if (returned === undefined) {
+    const map = new Map<string, number>();
+    // The broker sends basic.return before the basic.ack of the same message.
+    channel.on('return', (message: AmqpMessage) => {
+      const id = String(message.properties.messageId);
+      map.set(id, (map.get(id) ?? 0) + 1);
+    });
+    returns.set(channel, (returned = map));
+  }
+  return returned;
+}
+
+/** amqplib's error for a basic.nack, as opposed to a closed channel. */
+const NACKED = 'message nacked';
+
+/**
+ * Publishes every message on a confirm channel and waits for the broker's answer to each.
+ * Resolves with the publications the broker nacked (empty when it confirmed all). Rejects with
+ * a {@link PublishFailure} as soon as one is returned as unroutable (`mandatory`) or lost with
+ * its channel, or when some are still unanswered after `timeoutMs`.
+ */
+function publishConfirmed(channel: AmqpChannel, publications: readonly Publication[], timeoutMs: number): Promise<Publication[]> {
+  if (publications.length === 0) return Promise.resolve([]);
+  const returned = returnedOn(channel);
+  const nacked: Publication[] = [];
+  return new Promise((resolve, reject) => {
+    let waiting = publications.length;
+    let settled = false;
+    const fail = (failure: PublishFailure): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(failure);
+    };
+    const timer = setTimeout(() => {
+      fail(new PublishFailure(publications[0]?.queue ?? '', `no publisher confirm within ${timeoutMs} ms`, false));
+    }, timeoutMs);
+    const confirmed = (publication: Publication, error: unknown): void => {
+      const { queue } = publication;
+      const times = returned.size === 0 ? undefined : returned.get(String(publication.options.messageId));
+      if (times !== undefined) {
+        const id = String(publication.options.messageId);
+        if (times > 1) returned.set(id, times - 1);
+        else returned.delete(id);
+        fail(new PublishFailure(queue, `queue "${queue}" does not exist (the message was returned as unroutable)`, true));
+        return;
+      }
+      if (error instanceof Error && error.message === NACKED) {
+        nacked.push(publication);
+      } else if (error !== null && error !== undefined) {
+        fail(new PublishFailure(queue, error instanceof Error ? error.message : 'the channel failed', false, error));
+        return;
+      }
+      if (--waiting === 0 && !settled) {
+        settled = true;
+        clearTimeout(timer);
+        resolve(nacked);
+      }
+    };
+    for (const publication of publications) {
+      try {
+        // An inline callback, not a named one: tsx/esbuild would name every closure made per message.
+        channel.publish('', publication.queue, publication.content, publication.options, (error: unknown) => {
+          confirmed(publication, error);
+        });
+      } catch (error) {
+        fail(new PublishFailure(publication.queue, error instanceof Error ? error.message : 'the channel failed', false, error));
+        return;
+      }
+    }
+    coalesceWrites(channel);
+  });
 }

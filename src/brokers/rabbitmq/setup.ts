@@ -23,7 +23,7 @@ function mainQueueArguments(deadLetterQueue: string): Record<string, unknown> {
  * `setup()`, again after every reconnection (the broker may have lost them), and each delay
  * queue when first needed on a connection.
  */
-export class RabbitMqTopology {
+export class RabbitMqSetup {
   readonly #connection: RabbitMqConnection;
   readonly #options: ResolvedRabbitMqOptions;
   readonly #transport: string;
