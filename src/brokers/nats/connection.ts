@@ -6,6 +6,9 @@ import { lazyClient } from '../client-loader.js';
 import { JetStreamRequestError, NatsClientMissingError } from './errors.js';
 import type { ResolvedNatsOptions } from './options.js';
 
+/** JetStream's API counts durations (`ack_wait`, a pull's `expires`, a delayed `-NAK`) in nanoseconds. */
+export const NANOS_PER_MS = 1_000_000;
+
 /** The connection type of `@nats-io/transport-node` that the `connection` option takes. */
 export type NatsClientConnection = NatsClient;
 

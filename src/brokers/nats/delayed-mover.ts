@@ -1,12 +1,11 @@
 import { backoffDelay } from '../../transport/backoff.js';
-import type { InboundMessage, NatsConnection } from './connection.js';
+import { NANOS_PER_MS, type InboundMessage, type NatsConnection } from './connection.js';
 import type { ResolvedNatsOptions } from './options.js';
 import { pull } from './pull.js';
 import { readReceipt } from './receipt.js';
 import { publishCopy } from './sender.js';
 import { readNotBefore, readWire } from './wire.js';
 
-const NANOS_PER_MS = 1_000_000;
 /** How long one pull of the delayed consumer waits for a message. */
 const PULL_WAIT_MS = 30_000;
 /** The pause after failed pulls in a row: full jitter below a ceiling doubling from 100 ms to 1 s. */

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { requireService } from '../../../test/support/services.js';
 import type { ForeignMessage } from '../../testing/contract-kit.js';
 import { transportContract } from '../../testing/transport-contract.js';
-import { TransportUnavailableError } from '../../transport/transport-errors.js';
+import { TransportClosedError, TransportUnavailableError } from '../../transport/transport-errors.js';
 import type { Transport } from '../../transport/transport.js';
 import { NatsTransport, type NatsTransportOptions } from './index.js';
 import { sparePort } from '../../../test/support/spare-port.js';
@@ -301,6 +301,25 @@ describe.skipIf(!natsUp)('NatsTransport on a real NATS JetStream', () => {
     await made.close();
     await expect(made.send([{ id: 'late', headers: {}, body: new Uint8Array() }])).rejects.toThrow(/is closed/);
     expect(await made.receive({ max: 1, leaseMs: 1_000, waitMs: 1_000 })).toEqual([]);
+  });
+});
+
+describe('NatsTransport once closed (no server needed)', () => {
+  it('rejects every operation with TransportClosedError naming it, receives nothing and reports failed', async () => {
+    const made = new NatsTransport({ servers: '127.0.0.1:1' });
+    await made.close();
+    const delivery = { id: 'x', headers: {}, body: new Uint8Array(), receipt: '$JS.ACK.troopy-commands.troopy.1.1.1.1.0', deliveryCount: 1 };
+    await expect(made.setup()).rejects.toBeInstanceOf(TransportClosedError);
+    await expect(made.send([])).rejects.toThrow(/send/);
+    await expect(made.ack(delivery)).rejects.toBeInstanceOf(TransportClosedError);
+    await expect(made.retry(delivery, 0, {})).rejects.toBeInstanceOf(TransportClosedError);
+    await expect(made.deadLetter(delivery, { code: 'c', message: 'm' })).rejects.toBeInstanceOf(TransportClosedError);
+    await expect(made.extendLease(delivery, 1_000)).rejects.toBeInstanceOf(TransportClosedError);
+    await expect(made.release(delivery)).rejects.toBeInstanceOf(TransportClosedError);
+    await expect(made.deadLetters.list()).rejects.toBeInstanceOf(TransportClosedError);
+    expect(await made.receive({ max: 1, leaseMs: 1_000, waitMs: 1_000 })).toEqual([]);
+    expect(made.health()).toBe('failed');
+    await made.close();
   });
 });
 

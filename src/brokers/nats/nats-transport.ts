@@ -3,13 +3,14 @@ import { ClosedGuard } from '../../transport/closed-guard.js';
 import { TransportClosedError } from '../../transport/transport-errors.js';
 import type { DeadLetterReason, Delivery, OutgoingMessage, ReceiveOptions, Transport, TransportHealth } from '../../transport/transport.js';
 import { NatsConnection } from './connection.js';
+import { ConsumerLease } from './consumer-lease.js';
 import { NatsDeadLetterStore } from './dead-letter-store.js';
 import { DelayedMessageMover } from './delayed-mover.js';
-import { resolveNatsOptions, type NatsTransportOptions, type ResolvedNatsOptions } from './options.js';
-import { NatsReceiver, type Acknowledgement } from './receiver.js';
-import { publishCopy, publishMessages } from './sender.js';
-import { setUpJetStream } from './setup.js';
-import { deadLetterSubjectOf, WireHeader, wireHeaders, writeDeadLetterRecord } from './wire.js';
+import { resolveNatsOptions, type NatsTransportOptions } from './options.js';
+import { NatsOutcomes } from './outcomes.js';
+import { NatsReceiver } from './receiver.js';
+import { NatsSender } from './sender.js';
+import { NatsSetup } from './setup.js';
 
 /**
  * A {@link Transport} on NATS JetStream, from `troopy/nats`. It needs the optional peer
@@ -62,121 +63,86 @@ export class NatsTransport implements Transport {
   readonly leaseMs: number;
   /** The dead letters, in the dead-letter stream. */
   readonly deadLetters: NatsDeadLetterStore;
-  readonly #options: ResolvedNatsOptions;
-  readonly #connection: NatsConnection;
-  readonly #receiver: NatsReceiver;
-  readonly #mover: DelayedMessageMover;
-  readonly #stop = new AbortController();
-  #settingUp: Promise<void> | undefined;
-  #ready = false;
   readonly #guard: ClosedGuard;
+  readonly #connection: NatsConnection;
+  readonly #setup: NatsSetup;
+  readonly #sender: NatsSender;
+  readonly #receiver: NatsReceiver;
+  readonly #outcomes: NatsOutcomes;
 
   /** @throws {TypeError} naming the option, the rule and the value received. */
   constructor(options: NatsTransportOptions = {}) {
-    this.#options = resolveNatsOptions(options);
-    this.name = `nats:${this.#options.names.stream}`;
-    this.leaseMs = this.#options.leaseMs;
+    const resolved = resolveNatsOptions(options);
+    this.name = `nats:${resolved.names.stream}`;
+    this.leaseMs = resolved.leaseMs;
     this.#guard = new ClosedGuard(this.name);
-    this.#connection = new NatsConnection(this.#options, this.name);
-    this.#receiver = new NatsReceiver(this.#connection, this.#options, this.name);
-    this.#mover = new DelayedMessageMover(this.#connection, this.#options, this.name);
-    this.deadLetters = new NatsDeadLetterStore(this.name, this.#connection, this.#options.names, () => this.#ensureSetUp('read dead letters'));
+    this.#connection = new NatsConnection(resolved, this.name);
+    const lease = new ConsumerLease(this.#connection, resolved);
+    this.#setup = new NatsSetup(this.#connection, this.name, resolved, lease);
+    this.#sender = new NatsSender(this.#connection, resolved.names, this.#setup);
+    const mover = new DelayedMessageMover(this.#connection, resolved, this.name);
+    this.#receiver = new NatsReceiver(this.#connection, resolved, this.name, { setup: this.#setup, lease, mover });
+    this.#outcomes = new NatsOutcomes(this.#connection, resolved.names, lease, this.name);
+    this.deadLetters = new NatsDeadLetterStore(this.name, this.#connection, resolved.names, async () => {
+      this.#guard.check('read dead letters');
+      await this.#setup.ensure();
+    });
   }
 
   /** Creates or updates the streams and consumers (see `setUpJetStream`); idempotent, and concurrent calls share one run. */
-  setup(): Promise<void> {
-    if (this.#guard.closing) return Promise.reject(new TransportClosedError(this.name, 'set up'));
-    this.#settingUp ??= setUpJetStream(this.#connection, this.name, this.#options, this.#receiver.leaseMs).then(
-      (leaseMs) => {
-        this.#settingUp = undefined;
-        this.#receiver.leaseMs = leaseMs;
-        this.#ready = true;
-      },
-      (error: unknown) => {
-        this.#settingUp = undefined;
-        throw error;
-      },
-    );
-    return this.#settingUp;
+  async setup(): Promise<void> {
+    this.#guard.check('set up');
+    await this.#setup.run();
   }
 
   /** Publishes the messages and resolves once JetStream acknowledged all of them. */
   async send(messages: readonly OutgoingMessage[]): Promise<void> {
-    this.#open('send');
+    this.#guard.check('send');
     checkOutgoingMessages(this.name, messages);
-    if (messages.length === 0) return;
-    await this.#ensureSetUp('send');
-    await this.#watch(publishMessages(this.#connection, this.#options.names, messages));
+    await this.#sender.send(messages);
   }
 
   /** Leases up to `max` deliveries, waiting up to `waitMs` for the first; starts moving due delayed messages. */
   async receive(options: ReceiveOptions): Promise<Delivery[]> {
     checkReceiveOptions(this.name, options);
-    if (this.#guard.closing || options.signal?.aborted === true) return [];
-    await this.#ensureSetUp('receive');
-    this.#mover.start();
-    const signals = options.signal === undefined ? [this.#stop.signal] : [options.signal, this.#stop.signal];
-    return this.#watch(this.#receiver.receive(options, signals));
+    if (this.#guard.closing) return [];
+    return this.#receiver.receive(options);
   }
 
   /** Acknowledges the delivery: the stream deletes the message. */
   ack(delivery: Delivery): Promise<void> {
-    return this.#answer(delivery, '+ACK', 'ack');
+    // Not async: one promise per ack, the outcome's own; so a closed transport rejects here.
+    if (this.#guard.closing) return Promise.reject(new TransportClosedError(this.name, 'ack'));
+    return this.#outcomes.ack(delivery);
   }
 
   /** Publishes a copy with `headers` and the same body, due in `delayMs`, then acknowledges the delivery. */
   async retry(delivery: Delivery, delayMs: number, headers: Readonly<Record<string, string>>): Promise<void> {
-    this.#open('retry');
+    this.#guard.check('retry');
     checkDuration(this.name, 'retry', 'delayMs', delayMs, 0);
-    const { streamSeq, deliveryCount } = this.#receiver.info(delivery, 'retry');
-    const copy = { id: delivery.id, headers: { ...headers }, body: delivery.body };
-    await publishCopy(this.#connection, this.#options.names, 'retry', copy, `troopy-retry-${streamSeq}-${deliveryCount}`, Date.now() + delayMs);
-    this.#receiver.answer(delivery, '+ACK', 'retry');
+    await this.#outcomes.retry(delivery, delayMs, headers);
   }
 
   /** Publishes the message with its headers (or `replacement`), bytes and `reason` to the dead-letter stream, then terminates the delivery. */
   async deadLetter(delivery: Delivery, reason: DeadLetterReason, replacement?: Readonly<Record<string, string>>): Promise<void> {
-    this.#open('dead-letter');
-    this.#receiver.info(delivery, 'deadLetter');
-    const record = { reason: { code: reason.code, message: reason.message }, failedAt: Date.now(), deliveryCount: delivery.deliveryCount };
-    const message = replacement === undefined ? delivery : { id: delivery.id, headers: replacement, body: delivery.body };
-    const headers = { ...wireHeaders(message), [WireHeader.deadLetter]: writeDeadLetterRecord(record) };
-    const subject = deadLetterSubjectOf(this.#options.names, delivery.id);
-    await this.#connection.publish('dead-letter', subject, delivery.body, headers);
-    this.#receiver.answer(delivery, '+TERM', 'dead-letter');
+    this.#guard.check('dead-letter');
+    await this.#outcomes.deadLetter(delivery, reason, replacement);
   }
 
   /**
    * Sends an in-progress acknowledgement: the lease restarts for the consumer's `AckWait` (the
-   * `leaseMs` of the last receive), whatever `leaseMs` says.
+   * `leaseMs` of the last receive), whatever `leaseMs` says; nothing once the lease ran out.
    */
   async extendLease(delivery: Delivery, leaseMs: number): Promise<void> {
     checkDuration(this.name, 'extendLease', 'leaseMs', leaseMs, 1);
-    if (!this.#leaseRunning(delivery, 'extend a lease')) return;
-    await this.#answer(delivery, '+WPI', 'extend a lease');
-    this.#receiver.leaseRenewed(delivery);
+    this.#guard.check('extend a lease');
+    await this.#outcomes.extendLease(delivery);
   }
 
-  /** Sends a negative acknowledgement without delay: the message is delivered again at once. */
-  release(delivery: Delivery): Promise<void> {
-    try {
-      if (!this.#leaseRunning(delivery, 'release')) return Promise.resolve();
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-    return this.#answer(delivery, '-NAK', 'release');
-  }
-
-  /**
-   * Whether an in-progress or negative acknowledgement may still be sent for the delivery: not
-   * once its lease has run out, since JetStream answers them by message, not by delivery, and the
-   * message may be with another consumer by then (it would extend that consumer's lease, or
-   * hand the message out a second time while that consumer runs it).
-   */
-  #leaseRunning(delivery: Delivery, operation: string): boolean {
-    this.#open(operation);
-    this.#receiver.info(delivery, operation);
-    return this.#receiver.leaseRunning(delivery);
+  /** Sends a negative acknowledgement without delay: the message is delivered again at once; nothing once the lease ran out. */
+  async release(delivery: Delivery): Promise<void> {
+    this.#guard.check('release');
+    await this.#outcomes.release(delivery);
   }
 
   /** `connected`, `reconnecting` (also before the first connection), or `failed` once closed or after `NatsClientMissingError`. */
@@ -190,38 +156,8 @@ export class NatsTransport implements Transport {
    */
   close(): Promise<void> {
     return this.#guard.close(async () => {
-      this.#stop.abort();
-      await this.#mover.stop();
+      await this.#receiver.close();
       await this.#connection.close();
     });
-  }
-
-  #answer(delivery: Delivery, acknowledgement: Acknowledgement, operation: string): Promise<void> {
-    try {
-      this.#open(operation);
-      this.#receiver.answer(delivery, acknowledgement, operation);
-      return Promise.resolve();
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-  }
-
-  async #ensureSetUp(operation: string): Promise<void> {
-    this.#open(operation);
-    if (!this.#ready) await this.setup();
-  }
-
-  /** A failed send or receive may mean a deleted stream or consumer: the next one sets up again. */
-  async #watch<T>(work: Promise<T>): Promise<T> {
-    try {
-      return await work;
-    } catch (error) {
-      this.#ready = false;
-      throw error;
-    }
-  }
-
-  #open(operation: string): void {
-    this.#guard.check(operation);
   }
 }

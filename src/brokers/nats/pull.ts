@@ -1,5 +1,5 @@
 import { TransportUnavailableError } from '../../transport/transport-errors.js';
-import type { InboundMessage, InboundSubscription, NatsConnection } from './connection.js';
+import { NANOS_PER_MS, type InboundMessage, type InboundSubscription, type NatsConnection } from './connection.js';
 import { JetStreamRequestError } from './errors.js';
 
 /** One pull request to a durable pull consumer. */
@@ -18,7 +18,6 @@ export interface PullRequest {
   readonly signals: readonly AbortSignal[];
 }
 
-const NANOS_PER_MS = 1_000_000;
 /** The longest delay `setTimeout` accepts. */
 const MAX_TIMER_MS = 2_147_483_647;
 

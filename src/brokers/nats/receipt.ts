@@ -1,3 +1,6 @@
+import type { Delivery } from '../../transport/transport.js';
+import type { NatsNames } from './options.js';
+
 /** What a JetStream delivery's acknowledgement subject tells about it. */
 export interface ReceiptInfo {
   readonly stream: string;
@@ -23,4 +26,24 @@ export function readReceipt(subject: string): ReceiptInfo | undefined {
   const streamSeq = Number(sequence);
   if (stream === '' || consumer === '' || !Number.isSafeInteger(deliveryCount) || deliveryCount < 1 || !Number.isSafeInteger(streamSeq)) return undefined;
   return { stream, consumer, deliveryCount, streamSeq };
+}
+
+/**
+ * Reads the receipt of a delivery given to an outcome.
+ *
+ * @param operation the call, for the message: `ack`, `extend a lease`.
+ * @throws {TypeError} when the receipt is not an acknowledgement subject of the queue's consumer
+ * (a delivery not received from this queue).
+ */
+export function deliveryReceipt(delivery: Delivery, names: NatsNames, transport: string, operation: string): ReceiptInfo {
+  const receipt: unknown = (delivery as Partial<Delivery> | null)?.receipt;
+  const info = typeof receipt === 'string' ? readReceipt(receipt) : undefined;
+  const { stream, consumer } = names;
+  if (info === undefined || info.stream !== stream || info.consumer !== consumer) {
+    throw new TypeError(
+      `${transport} ${operation}(): the delivery's receipt ${JSON.stringify(receipt)} is not an acknowledgement subject of consumer "${consumer}" ` +
+        `of stream "${stream}"; pass a delivery received from this transport.`,
+    );
+  }
+  return info;
 }

@@ -1,10 +1,31 @@
 import type { OutgoingMessage, TransportMessage } from '../../transport/transport.js';
 import type { NatsConnection } from './connection.js';
 import type { NatsNames } from './options.js';
+import type { NatsSetup } from './setup.js';
 import { deadLetterSubjectOf, redriveMsgId, wireHeaders } from './wire.js';
 
 /** How many publishes of one batch wait for their PubAck at once. */
 const IN_FLIGHT = 256;
+
+/** Sends batches to the queue: sets up first if needed, and sets up again after a failed send. */
+export class NatsSender {
+  readonly #connection: NatsConnection;
+  readonly #names: NatsNames;
+  readonly #setup: NatsSetup;
+
+  constructor(connection: NatsConnection, names: NatsNames, setup: NatsSetup) {
+    this.#connection = connection;
+    this.#names = names;
+    this.#setup = setup;
+  }
+
+  /** Publishes the messages and resolves once JetStream acknowledged all of them (see {@link publishMessages}). */
+  async send(messages: readonly OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.#setup.ensure();
+    await this.#setup.watch(publishMessages(this.#connection, this.#names, messages));
+  }
+}
 
 /**
  * Publishes `messages`, many at a time, and resolves once JetStream has acknowledged every one
@@ -17,7 +38,7 @@ const IN_FLIGHT = 256;
  * `Nats-Msg-Id` that names the dead letter (see {@link redriveMsgId}), so it is stored; the send
  * resolves only then.
  */
-export async function publishMessages(connection: NatsConnection, names: NatsNames, messages: readonly OutgoingMessage[]): Promise<void> {
+async function publishMessages(connection: NatsConnection, names: NatsNames, messages: readonly OutgoingMessage[]): Promise<void> {
   const now = Date.now();
   let next = 0;
   let failed = false;

@@ -1,12 +1,64 @@
-import type { JetStreamConfig, NatsConnection } from './connection.js';
+import { NANOS_PER_MS, type JetStreamConfig, type NatsConnection } from './connection.js';
+import type { ConsumerLease } from './consumer-lease.js';
 import { JetStreamRequestError, NatsSetupError } from './errors.js';
 import type { ResolvedNatsOptions } from './options.js';
-
-const NANOS_PER_MS = 1_000_000;
 /** JetStream's answer to creating a stream that exists with another configuration. */
 const STREAM_NAME_IN_USE = 10058;
 /** How long the delayed-message mover may hold a message before it is given to another mover. */
 const DELAYED_ACK_WAIT_MS = 30_000;
+
+/**
+ * Runs the transport's setup ({@link setUpJetStream}) when it is asked for, and before the first
+ * send or receive: concurrent calls share one run, a failed run is tried again by the next call,
+ * and a send or receive that fails makes the next one set up again, in case the stream or the
+ * consumer was deleted.
+ */
+export class NatsSetup {
+  readonly #connection: NatsConnection;
+  readonly #transport: string;
+  readonly #options: ResolvedNatsOptions;
+  readonly #lease: ConsumerLease;
+  #running: Promise<void> | undefined;
+  #ready = false;
+
+  constructor(connection: NatsConnection, transport: string, options: ResolvedNatsOptions, lease: ConsumerLease) {
+    this.#connection = connection;
+    this.#transport = transport;
+    this.#options = options;
+    this.#lease = lease;
+  }
+
+  /** Creates or updates the streams and consumers, and takes note of the consumer's `AckWait`. */
+  run(): Promise<void> {
+    this.#running ??= setUpJetStream(this.#connection, this.#transport, this.#options, this.#lease.ms).then(
+      (leaseMs) => {
+        this.#running = undefined;
+        this.#lease.ms = leaseMs;
+        this.#ready = true;
+      },
+      (error: unknown) => {
+        this.#running = undefined;
+        throw error;
+      },
+    );
+    return this.#running;
+  }
+
+  /** Runs the setup unless it has run since the last failed send or receive. */
+  async ensure(): Promise<void> {
+    if (!this.#ready) await this.run();
+  }
+
+  /** Resolves as `work` does; when it fails, the next {@link ensure} sets up again. */
+  async watch<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      this.#ready = false;
+      throw error;
+    }
+  }
+}
 
 /**
  * Creates or updates what the transport needs, so that it may run any number of times:
