@@ -1,4 +1,5 @@
 import type { OpenChannel } from './channel-slot.js';
+import { DeadlineTimer } from './deadline-timer.js';
 import type { AmqpMessage } from './connection.js';
 
 /** A delivery pushed by the broker on one channel, and when it arrived. */
@@ -37,8 +38,9 @@ export class Leases {
   readonly #held = new Map<string, Lease>();
   readonly #maxLeaseMs: number;
   readonly #onExpired: (lease: Lease) => void;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #timerAt = Infinity;
+  readonly #timer = new DeadlineTimer(() => {
+    this.#sweep();
+  }, true);
 
   constructor(maxLeaseMs: number, onExpired: (lease: Lease) => void) {
     this.#maxLeaseMs = maxLeaseMs;
@@ -50,7 +52,7 @@ export class Leases {
     const receipt = receiptOf(arrival);
     const lease = { arrival, id, deliveryCount, deadline: Math.min(now + leaseMs, arrival.arrivedAt + this.#maxLeaseMs) };
     this.#held.set(receipt, lease);
-    this.#arm(lease.deadline);
+    this.#timer.arm(lease.deadline);
     return receipt;
   }
 
@@ -64,7 +66,7 @@ export class Leases {
   /** Puts back a claimed lease whose outcome could not be written (its deadline unchanged). */
   restore(lease: Lease): void {
     this.#held.set(receiptOf(lease.arrival), lease);
-    this.#arm(lease.deadline);
+    this.#timer.arm(lease.deadline);
   }
 
   /**
@@ -95,26 +97,11 @@ export class Leases {
   /** Forgets every lease and stops the timer. */
   clear(): void {
     this.#held.clear();
-    clearTimeout(this.#timer);
-    this.#timerAt = Infinity;
+    this.#timer.clear();
   }
 
-  /** Makes the timer fire by `at` at the latest; a later deadline is found by the sweep. */
-  #arm(at: number): void {
-    if (at >= this.#timerAt) return;
-    clearTimeout(this.#timer);
-    this.#timerAt = at;
-    this.#timer = setTimeout(
-      () => {
-        this.#sweep();
-      },
-      Math.max(0, at - Date.now()),
-    );
-    this.#timer.unref();
-  }
-
+  /** Gives back the leases past their deadline and arms the timer for the next one. */
   #sweep(): void {
-    this.#timerAt = Infinity;
     const now = Date.now();
     let next = Infinity;
     for (const [receipt, lease] of this.#held) {
@@ -125,6 +112,6 @@ export class Leases {
         next = Math.min(next, lease.deadline);
       }
     }
-    if (next !== Infinity) this.#arm(next);
+    if (next !== Infinity) this.#timer.arm(next);
   }
 }

@@ -7,14 +7,8 @@ import { RabbitMqTopologyError } from './errors.js';
 import { Leases, type Arrival, type Lease } from './leases.js';
 import type { ResolvedRabbitMqOptions } from './options.js';
 import type { RabbitMqSetup } from './setup.js';
+import { WaitingReceives } from './waiting-receives.js';
 import { readMessage } from './wire.js';
-
-/** A `receive` waiting for deliveries until `deadline` (epoch milliseconds). */
-interface Waiter {
-  readonly options: ReceiveOptions;
-  readonly deadline: number;
-  readonly resolve: (deliveries: Delivery[]) => void;
-}
 
 /** The consumer on the queue: its channel, tag and prefetch. */
 interface Consumer {
@@ -70,10 +64,10 @@ export class RabbitMqReceiver {
   /** Changes to the consumer (subscribe, pause) run one at a time. */
   #changing: Promise<unknown> = Promise.resolve();
   #buffer: Arrival[] = [];
-  #waiters: Waiter[] = [];
-  /** One timer for the earliest waiter's deadline, left running when waiters finish early. */
-  #waitTimer: ReturnType<typeof setTimeout> | undefined;
-  #waitTimerAt = Infinity;
+  /** A receive that finds nothing buffered waits here; once one is resolved, the buffer may be held again. */
+  readonly #waiting = new WaitingReceives(() => {
+    this.#hold();
+  });
   /** Signals with an abort listener already: a worker passes the same signal to every receive. */
   readonly #watched = new WeakSet<AbortSignal>();
   #wakeScheduled = false;
@@ -101,27 +95,10 @@ export class RabbitMqReceiver {
     if (this.#stopped(options)) return [];
     const taken = this.#take(options);
     if (taken.length > 0 || options.waitMs === 0) return taken;
-    return new Promise((resolve) => {
-      const deadline = Date.now() + options.waitMs;
-      this.#waiters.push({ options, deadline, resolve });
-      this.#armWaitTimer(deadline);
-      clearTimeout(this.#holdTimer);
-      this.#holdTimer = undefined;
-    });
-  }
-
-  /** Resolves a waiting receive with `deliveries`. */
-  #finish(waiter: Waiter, deliveries: Delivery[]): void {
-    const index = this.#waiters.indexOf(waiter);
-    if (index === -1) return;
-    this.#waiters.splice(index, 1);
-    waiter.resolve(deliveries);
-    this.#hold();
-  }
-
-  /** Resolves every waiting receive that `which` accepts (all when absent) with nothing. */
-  #finishAll(which?: (waiter: Waiter) => boolean): void {
-    for (const waiter of [...this.#waiters]) if (which === undefined || which(waiter)) this.#finish(waiter, []);
+    const waiting = this.#waiting.wait(options);
+    clearTimeout(this.#holdTimer);
+    this.#holdTimer = undefined;
+    return waiting;
   }
 
   /**
@@ -137,31 +114,13 @@ export class RabbitMqReceiver {
     signal.addEventListener(
       'abort',
       () => {
-        this.#finishAll((waiter) => waiter.options.signal === signal);
-        if (this.#waiters.length > 0 || this.#closed) return;
+        this.#waiting.finishAll((waiter) => waiter.options.signal === signal);
+        if (this.#waiting.length > 0 || this.#closed) return;
         clearTimeout(this.#holdTimer);
         this.#holdTimer = undefined;
         this.#changing = this.#changing.then(() => this.#pause(true)).catch(() => undefined);
       },
       { once: true },
-    );
-  }
-
-  /** Makes the wait timer fire by `at` at the latest. */
-  #armWaitTimer(at: number): void {
-    if (at >= this.#waitTimerAt) return;
-    clearTimeout(this.#waitTimer);
-    this.#waitTimerAt = at;
-    this.#waitTimer = setTimeout(
-      () => {
-        this.#waitTimerAt = Infinity;
-        const now = Date.now();
-        this.#finishAll((waiter) => waiter.deadline <= now);
-        let next = Infinity;
-        for (const waiter of this.#waiters) next = Math.min(next, waiter.deadline);
-        if (next !== Infinity) this.#armWaitTimer(next);
-      },
-      Math.max(0, at - Date.now()),
     );
   }
 
@@ -191,9 +150,7 @@ export class RabbitMqReceiver {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#holdTimer);
-    this.#finishAll();
-    clearTimeout(this.#waitTimer);
-    this.#waitTimerAt = Infinity;
+    this.#waiting.close();
     this.#buffer = [];
     this.leases.clear();
     // Acks still waiting go out before the channel closes (AMQP keeps their order).
@@ -261,13 +218,13 @@ export class RabbitMqReceiver {
       // The broker cancelled the consumer: the queue was deleted. Declare again on the next receive.
       if (this.#consumer?.open === open) this.#consumer = undefined;
       this.#setup.forget();
-      this.#finishAll();
+      this.#waiting.finishAll();
       return;
     }
     if (this.#closed || this.#slot.open !== open) return;
     this.#acksOf(open).delivered(message);
     this.#buffer.push({ message, open, arrivedAt: Date.now() });
-    if (this.#waiters.length === 0) {
+    if (this.#waiting.length === 0) {
       this.#hold();
     } else if (!this.#wakeScheduled) {
       // Deliveries come in bursts from one socket read; hand the burst out together.
@@ -281,9 +238,9 @@ export class RabbitMqReceiver {
 
   #wake(): void {
     while (this.#buffer.length > 0) {
-      const waiter = this.#waiters[0];
+      const waiter = this.#waiting.first;
       if (waiter === undefined) break;
-      this.#finish(waiter, this.#take(waiter.options));
+      this.#waiting.finish(waiter, this.#take(waiter.options));
     }
   }
 
@@ -303,7 +260,7 @@ export class RabbitMqReceiver {
 
   /** With deliveries buffered and nobody receiving, gives them back after `prefetchHoldMs`. */
   #hold(): void {
-    if (this.#holdTimer !== undefined || this.#buffer.length === 0 || this.#waiters.length > 0 || this.#closed) return;
+    if (this.#holdTimer !== undefined || this.#buffer.length === 0 || this.#waiting.length > 0 || this.#closed) return;
     this.#holdTimer = setTimeout(() => {
       this.#holdTimer = undefined;
       this.#changing = this.#changing.then(() => this.#pause()).catch(() => undefined);
@@ -316,12 +273,12 @@ export class RabbitMqReceiver {
    * Does nothing while a receive waits, nor, unless `always`, with nothing buffered.
    */
   async #pause(always = false): Promise<void> {
-    if (this.#waiters.length > 0 || (this.#buffer.length === 0 && !always)) return;
+    if (this.#waiting.length > 0 || (this.#buffer.length === 0 && !always)) return;
     const consumer = this.#consumer;
     this.#consumer = undefined;
     if (consumer !== undefined && this.#slot.open === consumer.open) await consumer.open.channel.cancel(consumer.tag).catch(() => undefined);
     // Deliveries that came before the cancel took effect are in the buffer too.
-    if (this.#waiters.length > 0) {
+    if (this.#waiting.length > 0) {
       this.#wake();
       return;
     }
@@ -349,6 +306,6 @@ export class RabbitMqReceiver {
     if (this.#acks?.open === open) this.#acks = undefined;
     this.#buffer = this.#buffer.filter((arrival) => arrival.open !== open);
     this.leases.drop(open);
-    this.#finishAll();
+    this.#waiting.finishAll();
   }
 }
