@@ -1,3 +1,4 @@
+import { describe } from '../../describe.js';
 import type { OpenChannel } from './channel-slot.js';
 import { DeadlineTimer } from './deadline-timer.js';
 import type { AmqpMessage } from './connection.js';
@@ -23,6 +24,20 @@ export interface Lease {
 /** The receipt of a delivery: its channel's serial and its delivery tag. */
 export function receiptOf(arrival: Arrival): string {
   return `${arrival.open.serial}.${arrival.message.fields.deliveryTag}`;
+}
+
+/**
+ * Checks that a receive's `leaseMs` fits within `maxLeaseMs`, the bound the broker's
+ * `consumer_timeout` sets, for the transport to call first.
+ *
+ * @throws {TypeError} naming the bound and the fix.
+ */
+export function checkLeaseBound(transport: string, leaseMs: number, maxLeaseMs: number): void {
+  if (leaseMs <= maxLeaseMs) return;
+  throw new TypeError(
+    `${transport} receive option "leaseMs" must be at most ${maxLeaseMs} (the broker's consumer_timeout, option "consumerTimeoutMs", ` +
+      `less a margin); got ${describe(leaseMs)}. Lower the worker's leaseMs, or raise consumer_timeout on the broker and consumerTimeoutMs together.`,
+  );
 }
 
 /**

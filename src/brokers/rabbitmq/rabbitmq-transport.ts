@@ -3,9 +3,10 @@ import { ClosedGuard } from '../../transport/closed-guard.js';
 import type { DeadLetterReason, Delivery, OutgoingMessage, ReceiveOptions, Transport, TransportHealth } from '../../transport/transport.js';
 import { RabbitMqConnection } from './connection.js';
 import { RabbitMqDeadLetterStore } from './dead-letter-store.js';
+import { checkLeaseBound } from './leases.js';
 import { resolveRabbitMqOptions, type RabbitMqTransportOptions, type ResolvedRabbitMqOptions } from './options.js';
 import { checkRetryDelay, RabbitMqOutcomes } from './outcomes.js';
-import { checkLeaseBound, RabbitMqReceiver } from './receiver.js';
+import { RabbitMqReceiver } from './receiver.js';
 import { checkRabbitMqMessages, RabbitMqSender } from './sender.js';
 import { RabbitMqSetup } from './setup.js';
 

@@ -1,4 +1,4 @@
-import { describe, describeThrown } from '../../describe.js';
+import { describeThrown } from '../../describe.js';
 import type { Delivery, ReceiveOptions } from '../../transport/transport.js';
 import { ChannelAcks } from './channel-acks.js';
 import { ChannelSlot, type OpenChannel } from './channel-slot.js';
@@ -17,20 +17,6 @@ interface Consumer {
   /** Less than the target when deliveries of an earlier consumer on the channel were unsettled as it started. */
   readonly prefetch: number;
 }
-/**
- * Checks that a receive's `leaseMs` fits within `maxLeaseMs`, the bound the broker's
- * `consumer_timeout` sets, for the transport to call first.
- *
- * @throws {TypeError} naming the bound and the fix.
- */
-export function checkLeaseBound(transport: string, leaseMs: number, maxLeaseMs: number): void {
-  if (leaseMs <= maxLeaseMs) return;
-  throw new TypeError(
-    `${transport} receive option "leaseMs" must be at most ${maxLeaseMs} (the broker's consumer_timeout, option "consumerTimeoutMs", ` +
-      `less a margin); got ${describe(leaseMs)}. Lower the worker's leaseMs, or raise consumer_timeout on the broker and consumerTimeoutMs together.`,
-  );
-}
-
 /**
  * Maps the pull-style `receive` onto an AMQP consumer. The broker pushes up to `prefetch`
  * unacknowledged deliveries (basic.consume with a per-consumer prefetch, one round trip for
