@@ -1,5 +1,6 @@
 import type { Delivery } from '../transport/transport.js';
-import { check, checkEqual } from './contract-assert.js';
+import { TransportClosedError } from '../transport/transport-errors.js';
+import { check, checkEqual, ContractViolationError } from './contract-assert.js';
 import { sleep, type ContractCase } from './contract-kit.js';
 
 /** Resolves with the receive's deliveries, or with `'pending'` if it has not settled after `ms`. */
@@ -50,6 +51,40 @@ export const closeCases: readonly ContractCase[] = [
       await transport.close();
       const afterClose = await settledWithin(receive({ waitMs: 10_000 }), 1_500);
       check(afterClose !== 'pending' && afterClose.length === 0, 'receive() after close() must resolve at once with no deliveries.');
+    },
+  },
+  {
+    name: 'after close, every operation rejects with TransportClosedError (a returned promise, never a synchronous throw)',
+    async run({ transport, message, receiveOne }) {
+      const sent = message('closed');
+      await transport.send([sent]);
+      const delivery = await receiveOne(sent, 'the message received before close()');
+      await transport.close();
+      const operations: readonly [string, () => Promise<unknown>][] = [
+        ['setup', () => transport.setup()],
+        ['send', () => transport.send([message('after-close')])],
+        ['ack', () => transport.ack(delivery)],
+        ['retry', () => transport.retry(delivery, 0, delivery.headers)],
+        ['deadLetter', () => transport.deadLetter(delivery, { code: 'contract', message: 'closed' })],
+        ['extendLease', () => transport.extendLease(delivery, 1_000)],
+        ['release', () => transport.release(delivery)],
+      ];
+      for (const [name, operation] of operations) {
+        let returned: Promise<unknown>;
+        try {
+          returned = operation();
+        } catch (error) {
+          throw new ContractViolationError(`${name}() after close() threw synchronously instead of rejecting: ${String(error)}`);
+        }
+        const outcome = await returned.then(
+          () => 'resolved',
+          (error: unknown) => error,
+        );
+        check(
+          outcome instanceof TransportClosedError,
+          `${name}() after close() must reject with TransportClosedError; got ${outcome instanceof Error ? outcome.name : String(outcome)}.`,
+        );
+      }
     },
   },
 ];

@@ -49,4 +49,12 @@ describe('ClosedGuard', () => {
     await expect(first).rejects.toThrow('boom');
     await expect(guard.close(() => Promise.resolve())).rejects.toThrow('boom');
   });
+
+  it('gives its refusal as a rejected promise for operations that are not async, and nothing while open', async () => {
+    const guard = new ClosedGuard('memory:jobs');
+    expect(guard.refusal('ack')).toBeUndefined();
+    void guard.close(() => Promise.resolve());
+    await expect(guard.refusal('ack')).rejects.toThrow(TransportClosedError);
+    await expect(guard.refusal('ack')).rejects.toThrow(/ack/);
+  });
 });

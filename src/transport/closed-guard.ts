@@ -35,6 +35,17 @@ export class ClosedGuard {
   }
 
   /**
+   * The refusal as a rejected promise, for an operation that is not `async` (an ack that returns
+   * its outcome's own promise); `undefined` while the transport is open.
+   *
+   * @example
+   * ack(delivery) { return this.#guard.refusal('ack') ?? this.#outcomes.ack(delivery); }
+   */
+  refusal(operation: string): Promise<never> | undefined {
+    return this.#closing === undefined ? undefined : Promise.reject(new TransportClosedError(this.name, operation));
+  }
+
+  /**
    * Marks the transport closing (so {@link check} throws from now on), then runs `run` once, at
    * once; every call, one made from inside `run` included, returns the promise of that one run.
    * A `run` that throws gives a rejected promise.

@@ -76,9 +76,9 @@ export class InMemoryTransport implements Transport {
     });
   }
 
-  /** Nothing to create; resolves at once. */
+  /** Nothing to create; resolves at once, or rejects once closed, as every transport's does. */
   setup(): Promise<void> {
-    return Promise.resolve();
+    return this.#guard.refusal('set up') ?? Promise.resolve();
   }
 
   /** Stores copies of the messages; resolves once all are stored. */

@@ -1,6 +1,5 @@
 import { checkDuration, checkOutgoingMessages, checkReceiveOptions } from '../../transport/check-transport-input.js';
 import { ClosedGuard } from '../../transport/closed-guard.js';
-import { TransportClosedError } from '../../transport/transport-errors.js';
 import type { DeadLetterReason, Delivery, OutgoingMessage, ReceiveOptions, Transport, TransportHealth } from '../../transport/transport.js';
 import { NatsConnection } from './connection.js';
 import { ConsumerLease } from './consumer-lease.js';
@@ -111,9 +110,8 @@ export class NatsTransport implements Transport {
 
   /** Acknowledges the delivery: the stream deletes the message. */
   ack(delivery: Delivery): Promise<void> {
-    // Not async: one promise per ack, the outcome's own; so a closed transport rejects here.
-    if (this.#guard.closing) return Promise.reject(new TransportClosedError(this.name, 'ack'));
-    return this.#outcomes.ack(delivery);
+    // Not async: one promise per ack, the outcome's own; a closed transport's refusal is a rejected promise too.
+    return this.#guard.refusal('ack') ?? this.#outcomes.ack(delivery);
   }
 
   /** Publishes a copy with `headers` and the same body, due in `delayMs`, then acknowledges the delivery. */

@@ -1,6 +1,5 @@
 import { checkDuration, checkOutgoingMessages, checkReceiveOptions } from '../../transport/check-transport-input.js';
 import { ClosedGuard } from '../../transport/closed-guard.js';
-import { TransportClosedError } from '../../transport/transport-errors.js';
 import type { DeadLetterReason, Delivery, OutgoingMessage, ReceiveOptions, Transport, TransportHealth } from '../../transport/transport.js';
 import { RedisConnection } from './connection.js';
 import { RedisDeadLetterStore } from './dead-letter-store.js';
@@ -82,9 +81,8 @@ export class RedisTransport implements Transport {
   }
 
   ack(delivery: Delivery): Promise<void> {
-    // Not async: one promise per ack, the one settled when its coalesced XACK answers; so a closed transport rejects here.
-    if (this.#guard.closing) return Promise.reject(new TransportClosedError(this.name, 'ack'));
-    return this.#outcomes.ack(delivery);
+    // Not async: one promise per ack, the one settled when its coalesced XACK answers; a closed transport's refusal is a rejected promise too.
+    return this.#guard.refusal('ack') ?? this.#outcomes.ack(delivery);
   }
 
   async retry(delivery: Delivery, delayMs: number, headers: Readonly<Record<string, string>>): Promise<void> {
